@@ -1,0 +1,69 @@
+// Change capture: every local write of a synced record goes through here, is
+// stamped with one HLC, and is appended to the outbox in the same transaction.
+// The outbox holds exactly what a sync push needs: (replica, seq) identifies
+// the change; each field carries its new value and the version it replaced
+// (`base`), so the server can tell a concurrent edit from a sequential one.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "forecourt/core/hlc.hpp"
+#include "forecourt/core/storage/record_store.hpp"
+
+namespace forecourt::storage {
+
+struct OutboxField {
+    std::string field;
+    nlohmann::json value;
+    std::optional<Version> base;  // nullopt: the field had no value before
+};
+
+struct OutboxEntry {
+    std::int64_t seq = 0;  // local sequence, never reused
+    std::string table;
+    std::string record_id;
+    Hlc hlc;  // one stamp for every field of the write
+    std::vector<OutboxField> fields;
+};
+
+class ChangeCapture {
+public:
+    ChangeCapture(RecordStore& records, HybridClock& clock, std::string replica_id,
+                  std::string store_id)
+        : records_(&records), clock_(&clock), replica_(std::move(replica_id)),
+          store_(std::move(store_id)) {}
+
+    // Writes `fields` (a JSON object: field -> value) to the record and appends
+    // the change to the outbox. Fields whose value is unchanged are skipped; a
+    // write that changes nothing appends nothing. Returns the change's stamp.
+    Result<Hlc> write(Transaction& tx, const model::TableSpec& table, const std::string& id,
+                      const std::string& owner_id, const nlohmann::json& fields);
+
+    // Up to `limit` changes after `after_seq`, oldest first.
+    Result<std::vector<OutboxEntry>> pending(std::int64_t after_seq, int limit);
+    Result<std::int64_t> pending_count();
+    // The server acknowledged every change up to and including `seq`.
+    Status acknowledge(Transaction& tx, std::int64_t seq);
+
+    const std::string& replica_id() const { return replica_; }
+    const std::string& store_id() const { return store_; }
+    void set_store_id(std::string store_id) { store_ = std::move(store_id); }
+    HybridClock& clock() { return *clock_; }
+
+private:
+    RecordStore* records_;
+    HybridClock* clock_;
+    std::string replica_;
+    std::string store_;
+};
+
+// Serialises outbox fields to/from the outbox's JSON column.
+nlohmann::json outbox_fields_to_json(const std::vector<OutboxField>& fields);
+std::vector<OutboxField> outbox_fields_from_json(const nlohmann::json& j);
+
+}  // namespace forecourt::storage

@@ -1,0 +1,57 @@
+// Generic reads and writes of synced records, field by field, with each
+// field's version. The one writer of the synced tables: local change capture
+// and sync both go through it, so derived data (the phone index) stays right.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "forecourt/core/hlc.hpp"
+#include "forecourt/core/model/record_schema.hpp"
+#include "forecourt/core/storage/transaction.hpp"
+
+namespace forecourt::storage {
+
+// field -> version of its current value. Append-only records keep one entry, "*".
+using RecordVersions = std::map<std::string, Version, std::less<>>;
+
+struct FieldWrite {
+    std::string field;
+    nlohmann::json value;
+    Version version;
+};
+
+// Checks a JSON value against a field's declared type (null is always allowed
+// unless the field is required and `creating`).
+Status validate_field_value(const model::FieldSpec& spec, const nlohmann::json& value);
+
+class RecordStore {
+public:
+    explicit RecordStore(Database& db) : db_(&db) {}
+
+    // nullopt when the record does not exist.
+    Result<std::optional<RecordVersions>> versions(const model::TableSpec& table,
+                                                   const std::string& id);
+    // Writes the given fields with their versions, creating the record if needed.
+    Status put(Transaction& tx, const model::TableSpec& table, const std::string& id,
+               const std::string& store_id, const std::string& owner_id,
+               const std::vector<FieldWrite>& writes);
+    Status set_owner(Transaction& tx, const model::TableSpec& table, const std::string& id,
+                     const std::string& owner_id);
+    // The whole record as JSON: id, store_id, owner_id, versions and every field.
+    Result<std::optional<nlohmann::json>> read(const model::TableSpec& table, const std::string& id);
+    // Removes a record (and its derived rows) without leaving a trace.
+    Status purge(Transaction& tx, const model::TableSpec& table, const std::string& id);
+
+    Database& db() const { return *db_; }
+
+private:
+    Status refresh_phone_index(const std::string& customer_id, const nlohmann::json& phones);
+    Database* db_;
+};
+
+}  // namespace forecourt::storage

@@ -1,0 +1,16 @@
+// UUIDv7 record ids: 48-bit Unix milliseconds, then randomness, so ids sort by
+// creation time and index inserts stay append-mostly.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "forecourt/platform/clock.hpp"
+
+namespace forecourt {
+
+std::string new_uuid_v7(platform::EpochMs now_ms);
+// True for the canonical lowercase 8-4-4-4-12 form of any UUID version.
+bool is_uuid(std::string_view text);
+
+}  // namespace forecourt

@@ -1,0 +1,100 @@
+// Local writes of synced records, stamped and captured in the outbox.
+#include "forecourt/core/storage/change_capture.hpp"
+
+namespace forecourt::storage {
+
+using nlohmann::json;
+
+json outbox_fields_to_json(const std::vector<OutboxField>& fields) {
+    json out = json::object();
+    for (const auto& f : fields) {
+        out[f.field] = {{"value", f.value},
+                        {"base", f.base ? json(f.base->to_string()) : json(nullptr)}};
+    }
+    return out;
+}
+
+std::vector<OutboxField> outbox_fields_from_json(const json& j) {
+    std::vector<OutboxField> out;
+    if (!j.is_object()) return out;
+    for (const auto& [field, v] : j.items()) {
+        OutboxField f{field, v.value("value", json()), std::nullopt};
+        if (auto b = v.find("base"); b != v.end() && b->is_string())
+            f.base = Version::parse(b->get<std::string>());
+        out.push_back(std::move(f));
+    }
+    return out;
+}
+
+Result<Hlc> ChangeCapture::write(Transaction& tx, const model::TableSpec& table,
+                                 const std::string& id, const std::string& owner_id,
+                                 const json& fields) {
+    if (table.kind == model::TableKind::reference)
+        return make_error(ErrorCode::forbidden,
+                          std::string(table.name) + " is store reference data; only the store server changes it");
+    FC_ASSIGN(auto existing, records_->versions(table, id));
+    if (existing && table.kind == model::TableKind::append_only)
+        return make_error(ErrorCode::invalid_state,
+                          std::string(table.name) + " " + id + " is history and cannot be changed");
+    std::optional<json> current;
+    if (existing) {
+        FC_ASSIGN(auto row, records_->read(table, id));
+        current = std::move(row);
+    }
+    const Hlc hlc = clock_->tick();
+    const Version version{hlc, replica_};
+    std::vector<FieldWrite> writes;
+    std::vector<OutboxField> captured;
+    for (const auto& [field, value] : fields.items()) {
+        if (current && (*current)[field] == value) continue;
+        std::optional<Version> base;
+        if (existing) {
+            if (auto it = existing->find(field); it != existing->end()) base = it->second;
+        }
+        writes.push_back(FieldWrite{field, value, version});
+        captured.push_back(OutboxField{field, value, base});
+    }
+    if (writes.empty()) return hlc;
+    FC_TRY(records_->put(tx, table, id, store_, owner_id, writes));
+    FC_ASSIGN(auto q, Query::prepare(records_->db(),
+                                     "INSERT INTO outbox (tbl, record_id, hlc, fields) VALUES (?, ?, ?, ?)"));
+    q->bind(1, table.name).bind(2, id).bind(3, static_cast<std::int64_t>(hlc.packed));
+    q->bind(4, outbox_fields_to_json(captured).dump());
+    FC_TRY(q->run());
+    return hlc;
+}
+
+Result<std::vector<OutboxEntry>> ChangeCapture::pending(std::int64_t after_seq, int limit) {
+    FC_ASSIGN(auto q, Query::prepare(records_->db(),
+                                     "SELECT seq, tbl, record_id, hlc, fields FROM outbox "
+                                     "WHERE seq > ? ORDER BY seq LIMIT ?"));
+    q->bind(1, after_seq).bind(2, limit);
+    std::vector<OutboxEntry> out;
+    for (;;) {
+        FC_ASSIGN(bool row, q->step());
+        if (!row) break;
+        OutboxEntry e;
+        e.seq = q->int64(0);
+        e.table = q->text(1);
+        e.record_id = q->text(2);
+        e.hlc = Hlc{static_cast<std::uint64_t>(q->int64(3))};
+        e.fields = outbox_fields_from_json(json::parse(q->text(4), nullptr, false));
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+Result<std::int64_t> ChangeCapture::pending_count() {
+    FC_ASSIGN(auto q, Query::prepare(records_->db(), "SELECT count(*) FROM outbox"));
+    FC_ASSIGN(bool row, q->step());
+    return row ? q->int64(0) : 0;
+}
+
+Status ChangeCapture::acknowledge(Transaction& tx, std::int64_t seq) {
+    (void)tx;
+    FC_ASSIGN(auto q, Query::prepare(records_->db(), "DELETE FROM outbox WHERE seq <= ?"));
+    q->bind(1, seq);
+    return q->run();
+}
+
+}  // namespace forecourt::storage

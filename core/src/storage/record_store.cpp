@@ -1,0 +1,200 @@
+// Field-level writes of synced records with their versions.
+#include "forecourt/core/storage/record_store.hpp"
+
+
+namespace forecourt::storage {
+namespace {
+
+using model::FieldType;
+using nlohmann::json;
+
+bool is_date(const std::string& s) {
+    if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+    for (int i : {0, 1, 2, 3, 5, 6, 8, 9})
+        if (s[i] < '0' || s[i] > '9') return false;
+    const int month = std::stoi(s.substr(5, 2));
+    const int day = std::stoi(s.substr(8, 2));
+    return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
+void bind_value(Statement& st, int index, FieldType type, const json& value) {
+    if (value.is_null()) {
+        st.bind_null(index);
+        return;
+    }
+    switch (type) {
+        case FieldType::text:
+        case FieldType::date: st.bind(index, value.get_ref<const std::string&>()); break;
+        case FieldType::integer:
+        case FieldType::instant: st.bind(index, value.get<std::int64_t>()); break;
+        case FieldType::boolean: st.bind(index, value.get<bool>() ? 1 : 0); break;
+        case FieldType::text_array: st.bind(index, value.dump()); break;
+    }
+}
+
+json column_value(Statement& st, int column, FieldType type) {
+    if (st.is_null(column)) return nullptr;
+    switch (type) {
+        case FieldType::text:
+        case FieldType::date: return st.text(column);
+        case FieldType::integer:
+        case FieldType::instant: return st.int64(column);
+        case FieldType::boolean: return st.int64(column) != 0;
+        case FieldType::text_array: {
+            auto parsed = json::parse(st.text(column), nullptr, false);
+            return parsed.is_discarded() ? json::array() : parsed;
+        }
+    }
+    return nullptr;
+}
+
+RecordVersions parse_versions(const std::string& text) {
+    RecordVersions out;
+    auto parsed = json::parse(text, nullptr, false);
+    if (!parsed.is_object()) return out;
+    for (auto& [field, v] : parsed.items()) {
+        if (!v.is_string()) continue;
+        if (auto version = Version::parse(v.get<std::string>())) out.emplace(field, *version);
+    }
+    return out;
+}
+
+std::string dump_versions(const RecordVersions& versions) {
+    json out = json::object();
+    for (const auto& [field, v] : versions) out[field] = v.to_string();
+    return out.dump();
+}
+
+}  // namespace
+
+Status validate_field_value(const model::FieldSpec& spec, const json& value) {
+    auto bad = [&](std::string_view expected) {
+        return make_error(ErrorCode::invalid_argument,
+                          std::string(spec.name) + " must be " + std::string(expected));
+    };
+    if (value.is_null()) return ok_status();
+    switch (spec.type) {
+        case FieldType::text:
+            if (!value.is_string()) return bad("a string");
+            break;
+        case FieldType::date:
+            if (!value.is_string() || !is_date(value.get<std::string>()))
+                return bad("a date YYYY-MM-DD");
+            break;
+        case FieldType::integer:
+        case FieldType::instant:
+            if (!value.is_number_integer()) return bad("an integer");
+            break;
+        case FieldType::boolean:
+            if (!value.is_boolean()) return bad("true or false");
+            break;
+        case FieldType::text_array:
+            if (!value.is_array()) return bad("an array of strings");
+            for (const auto& e : value)
+                if (!e.is_string()) return bad("an array of strings");
+            break;
+    }
+    return ok_status();
+}
+
+Result<std::optional<RecordVersions>> RecordStore::versions(const model::TableSpec& table,
+                                                            const std::string& id) {
+    FC_ASSIGN(auto q, Query::prepare(*db_, "SELECT versions FROM " + std::string(table.name) +
+                                               " WHERE id = ?"));
+    q->bind(1, id);
+    FC_ASSIGN(bool row, q->step());
+    if (!row) return std::optional<RecordVersions>{};
+    return std::optional<RecordVersions>{parse_versions(q->text(0))};
+}
+
+Status RecordStore::put(Transaction& tx, const model::TableSpec& table, const std::string& id,
+                        const std::string& store_id, const std::string& owner_id,
+                        const std::vector<FieldWrite>& writes) {
+    (void)tx;  // proves the caller holds the write transaction
+    FC_ASSIGN(auto existing, versions(table, id));
+    RecordVersions merged = existing ? *existing : RecordVersions{};
+    std::string columns = "id, store_id, owner_id, versions";
+    std::string values = "?1, ?2, ?3, ?4";
+    std::string updates = "versions = excluded.versions";
+    int index = 5;
+    std::vector<const model::FieldSpec*> specs;
+    for (const auto& w : writes) {
+        const auto* spec = table.field(w.field);
+        if (!spec)
+            return make_error(ErrorCode::invalid_argument,
+                              std::string(table.name) + " has no field '" + w.field + "'");
+        FC_TRY(validate_field_value(*spec, w.value));
+        specs.push_back(spec);
+        const std::string name(spec->name);
+        const std::string param = "?" + std::to_string(index++);
+        columns += ", " + name;
+        values += ", " + param;
+        updates += ", " + name + " = excluded." + name;
+        const std::string key = table.kind == model::TableKind::append_only ? "*" : name;
+        merged[key] = w.version;
+    }
+    const std::string sql = "INSERT INTO " + std::string(table.name) + " (" + columns +
+                            ") VALUES (" + values + ") ON CONFLICT(id) DO UPDATE SET " + updates;
+    FC_ASSIGN(auto q, Query::prepare(*db_, sql));
+    q->bind(1, id).bind(2, store_id).bind(3, owner_id).bind(4, dump_versions(merged));
+    for (std::size_t i = 0; i < writes.size(); ++i)
+        bind_value(*q, static_cast<int>(i) + 5, specs[i]->type, writes[i].value);
+    FC_TRY(q->run());
+    if (table.name == "customers") {
+        for (const auto& w : writes)
+            if (w.field == "phones") FC_TRY(refresh_phone_index(id, w.value));
+    }
+    return ok_status();
+}
+
+Status RecordStore::set_owner(Transaction& tx, const model::TableSpec& table,
+                              const std::string& id, const std::string& owner_id) {
+    (void)tx;
+    FC_ASSIGN(auto q, Query::prepare(*db_, "UPDATE " + std::string(table.name) +
+                                               " SET owner_id = ? WHERE id = ?"));
+    q->bind(1, owner_id).bind(2, id);
+    return q->run();
+}
+
+Result<std::optional<json>> RecordStore::read(const model::TableSpec& table, const std::string& id) {
+    std::string sql = "SELECT id, store_id, owner_id, versions";
+    for (const auto& f : table.fields) sql += ", " + std::string(f.name);
+    sql += " FROM " + std::string(table.name) + " WHERE id = ?";
+    FC_ASSIGN(auto q, Query::prepare(*db_, sql));
+    q->bind(1, id);
+    FC_ASSIGN(bool row, q->step());
+    if (!row) return std::optional<json>{};
+    json out = {{"id", q->text(0)}, {"store_id", q->text(1)}, {"owner_id", q->opt_text(2).value_or("")}};
+    out["versions"] = json::parse(q->text(3), nullptr, false);
+    int column = 4;
+    for (const auto& f : table.fields) out[std::string(f.name)] = column_value(*q, column++, f.type);
+    return std::optional<json>{std::move(out)};
+}
+
+Status RecordStore::purge(Transaction& tx, const model::TableSpec& table, const std::string& id) {
+    (void)tx;
+    FC_ASSIGN(auto q, Query::prepare(*db_, "DELETE FROM " + std::string(table.name) + " WHERE id = ?"));
+    q->bind(1, id);
+    FC_TRY(q->run());
+    if (table.name == "customers") return refresh_phone_index(id, json::array());
+    return ok_status();
+}
+
+Status RecordStore::refresh_phone_index(const std::string& customer_id, const json& phones) {
+    {
+        FC_ASSIGN(auto del, Query::prepare(*db_, "DELETE FROM customer_phones WHERE customer_id = ?"));
+        del->bind(1, customer_id);
+        FC_TRY(del->run());
+    }
+    if (!phones.is_array()) return ok_status();
+    FC_ASSIGN(auto ins, Query::prepare(*db_, "INSERT OR IGNORE INTO customer_phones (phone, customer_id) VALUES (?, ?)"));
+    for (const auto& p : phones) {
+        if (!p.is_string()) continue;
+        ins->bind(1, p.get<std::string>()).bind(2, customer_id);
+        FC_TRY(ins->run());
+        ins->reset();
+    }
+    return ok_status();
+}
+
+}  // namespace forecourt::storage

@@ -1,0 +1,121 @@
+// Migrations of the tablet's book. Never edit a released migration: add one.
+#include "forecourt/core/storage/schema.hpp"
+
+#include <array>
+#include <string>
+
+#include "forecourt/core/storage/transaction.hpp"
+
+namespace forecourt::storage {
+namespace {
+
+// v1: the consultant's book. Every synced table carries id, store_id,
+// owner_id and versions (JSON: field -> "hlc@replica").
+constexpr std::string_view kV1Records = R"sql(
+CREATE TABLE book_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE consultants (
+  id TEXT PRIMARY KEY, store_id TEXT NOT NULL, owner_id TEXT, versions TEXT NOT NULL DEFAULT '{}',
+  name TEXT, phone TEXT, role TEXT, active INTEGER) WITHOUT ROWID;
+CREATE TABLE vehicle_models (
+  id TEXT PRIMARY KEY, store_id TEXT NOT NULL, owner_id TEXT, versions TEXT NOT NULL DEFAULT '{}',
+  name TEXT, brand TEXT, series TEXT, price INTEGER) WITHOUT ROWID;
+CREATE TABLE customers (
+  id TEXT PRIMARY KEY, store_id TEXT NOT NULL, owner_id TEXT NOT NULL,
+  versions TEXT NOT NULL DEFAULT '{}',
+  kind TEXT, name TEXT, phones TEXT, grade TEXT, status TEXT, loss_reason TEXT, loss_note TEXT,
+  source TEXT, budget INTEGER, payment_method TEXT, trade_in TEXT, models_of_interest TEXT,
+  birthday TEXT, company TEXT, address TEXT, household_notes TEXT, next_visit TEXT,
+  created_at INTEGER, closed_at INTEGER);
+CREATE TABLE vehicles (
+  id TEXT PRIMARY KEY, store_id TEXT NOT NULL, owner_id TEXT NOT NULL,
+  versions TEXT NOT NULL DEFAULT '{}',
+  customer_id TEXT, model TEXT, vin TEXT, plate TEXT, colour TEXT, purchase_date TEXT,
+  delivery_date TEXT, mileage INTEGER, insurance_expiry TEXT, next_maintenance TEXT);
+CREATE TABLE events (
+  id TEXT PRIMARY KEY, store_id TEXT NOT NULL, owner_id TEXT NOT NULL,
+  versions TEXT NOT NULL DEFAULT '{}',
+  name TEXT, kind TEXT, date TEXT, location TEXT, models TEXT, notes TEXT);
+CREATE TABLE follow_ups (
+  id TEXT PRIMARY KEY, store_id TEXT NOT NULL, owner_id TEXT NOT NULL,
+  versions TEXT NOT NULL DEFAULT '{}',
+  customer_id TEXT, consultant_id TEXT, due TEXT, kind TEXT, purpose TEXT, notes TEXT,
+  status TEXT, closed_at INTEGER, contact_id TEXT, cancel_reason TEXT);
+CREATE TABLE contacts (
+  id TEXT PRIMARY KEY, store_id TEXT NOT NULL, owner_id TEXT NOT NULL,
+  versions TEXT NOT NULL DEFAULT '{}',
+  customer_id TEXT, consultant_id TEXT, at INTEGER, kind TEXT, purpose TEXT, outcome TEXT,
+  notes TEXT, grade_after TEXT, next_contact TEXT);
+CREATE TABLE test_drives (
+  id TEXT PRIMARY KEY, store_id TEXT NOT NULL, owner_id TEXT NOT NULL,
+  versions TEXT NOT NULL DEFAULT '{}',
+  customer_id TEXT, consultant_id TEXT, event_id TEXT, model TEXT, licence_checked INTEGER,
+  started_at INTEGER, ended_at INTEGER, route TEXT, feedback TEXT, interest INTEGER);
+CREATE TABLE grade_changes (
+  id TEXT PRIMARY KEY, store_id TEXT NOT NULL, owner_id TEXT NOT NULL,
+  versions TEXT NOT NULL DEFAULT '{}',
+  customer_id TEXT, consultant_id TEXT, at INTEGER, from_grade TEXT, to_grade TEXT, reason TEXT);
+)sql";
+
+// v2: what the consultant's screens query: search by name and phone, a
+// customer's history, the agenda. customer_phones is derived from
+// customers.phones and maintained by the record store.
+constexpr std::string_view kV2Indexes = R"sql(
+CREATE TABLE customer_phones (
+  phone TEXT NOT NULL, customer_id TEXT NOT NULL, PRIMARY KEY (phone, customer_id)) WITHOUT ROWID;
+CREATE INDEX customer_phones_by_customer ON customer_phones(customer_id);
+CREATE INDEX customers_by_name ON customers(name);
+CREATE INDEX customers_by_status_grade ON customers(status, grade);
+CREATE INDEX vehicles_by_customer ON vehicles(customer_id);
+CREATE INDEX contacts_by_customer ON contacts(customer_id, at);
+CREATE INDEX follow_ups_by_customer ON follow_ups(customer_id, due);
+CREATE INDEX follow_ups_open_by_due ON follow_ups(due) WHERE status = 'open';
+CREATE INDEX test_drives_by_customer ON test_drives(customer_id, started_at);
+CREATE INDEX grade_changes_by_customer ON grade_changes(customer_id, at);
+)sql";
+
+// v3: change capture. Every local write appends one outbox row (all the
+// fields it set, one HLC) in the same transaction; rows leave only when the
+// store server has acknowledged them. AUTOINCREMENT: a sequence number is
+// never reused, even after the outbox drains, so (replica, seq) names a change
+// for ever.
+constexpr std::string_view kV3Outbox = R"sql(
+CREATE TABLE outbox (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  tbl TEXT NOT NULL,
+  record_id TEXT NOT NULL,
+  hlc INTEGER NOT NULL,
+  fields TEXT NOT NULL);
+)sql";
+
+constexpr std::array kBookMigrations{
+    Migration{1, "customers, vehicles, contacts, follow-ups, test drives, events, grade history", kV1Records},
+    Migration{2, "search and agenda indexes", kV2Indexes},
+    Migration{3, "outbox for change capture", kV3Outbox},
+};
+
+}  // namespace
+
+std::span<const Migration> book_migrations() { return kBookMigrations; }
+
+Status migrate(Database& db, std::span<const Migration> migrations, int target) {
+    const int latest = migrations.empty() ? 0 : migrations.back().version;
+    if (target < 0) target = latest;
+    FC_ASSIGN(int current, db.user_version());
+    if (current > latest) {
+        return make_error(ErrorCode::schema_too_new,
+                          db.path() + " has schema version " + std::to_string(current) +
+                              " but this Forecourt knows only up to " + std::to_string(latest) +
+                              "; upgrade Forecourt to open it",
+                          ErrorDomain::storage);
+    }
+    for (const auto& m : migrations) {
+        if (m.version <= current || m.version > target) continue;
+        FC_ASSIGN(auto tx, Transaction::begin(db));
+        FC_TRY(db.exec(m.sql));
+        FC_TRY(db.set_user_version(m.version));
+        FC_TRY(tx.commit());
+    }
+    return ok_status();
+}
+
+}  // namespace forecourt::storage
