@@ -1,5 +1,5 @@
 // Names of error domains and codes, as they appear in messages and JSON.
-#include "forecourt/core/result.hpp"
+#include "forecourt/platform/result.hpp"
 
 namespace forecourt {
 
