@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Configures and builds Forecourt. Usage: scripts/build.sh [--sanitize] [--fuzz]
+#   (default)   build/       release build with warnings as errors
+#   --sanitize  build-asan/  AddressSanitizer + UndefinedBehaviorSanitizer
+#   --fuzz      build-fuzz/  libFuzzer targets (clang)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+dir=build
+args=(-DFC_WERROR=ON)
+case "${1:-}" in
+  --sanitize) dir=build-asan; args+=(-DFC_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug) ;;
+  --fuzz) dir=build-fuzz; args+=(-DFC_FUZZ=ON -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DFC_BUILD_BENCH=OFF) ;;
+  "") ;;
+  *) echo "usage: scripts/build.sh [--sanitize|--fuzz]" >&2; exit 2 ;;
+esac
+
+jobs=$(nproc 2>/dev/null || echo 2)
+cmake -S . -B "$dir" -G Ninja "${args[@]}" >/dev/null
+cmake --build "$dir" -j "$jobs"
