@@ -35,7 +35,9 @@ Database::Database(sqlite3* db, std::string path) : db_(db), path_(std::move(pat
 Database::Database(Database&& other) noexcept
     : db_(std::exchange(other.db_, nullptr)),
       path_(std::move(other.path_)),
-      cache_(std::move(other.cache_)) {}
+      cache_(std::move(other.cache_)) {
+    adopt_statements();
+}
 
 Database& Database::operator=(Database&& other) noexcept {
     if (this != &other) {
@@ -43,8 +45,13 @@ Database& Database::operator=(Database&& other) noexcept {
         db_ = std::exchange(other.db_, nullptr);
         path_ = std::move(other.path_);
         cache_ = std::move(other.cache_);
+        adopt_statements();
     }
     return *this;
+}
+
+void Database::adopt_statements() {
+    for (auto& [sql, statement] : cache_) statement->db_ = this;
 }
 
 Database::~Database() { close(); }

@@ -58,10 +58,15 @@ CREATE TABLE grade_changes (
 
 // v2: what the consultant's screens query: search by name and phone, a
 // customer's history, the agenda. customer_phones is derived from
-// customers.phones and maintained by the record store.
+// customers.phones and maintained by the record store; it is filled here
+// from the customers a v1 book already holds, so they stay findable by phone.
 constexpr std::string_view kV2Indexes = R"sql(
 CREATE TABLE customer_phones (
   phone TEXT NOT NULL, customer_id TEXT NOT NULL, PRIMARY KEY (phone, customer_id)) WITHOUT ROWID;
+INSERT OR IGNORE INTO customer_phones (phone, customer_id)
+  SELECT p.value, c.id
+  FROM customers c, json_each(CASE WHEN json_valid(c.phones) THEN c.phones ELSE '[]' END) p
+  WHERE p.type = 'text';
 CREATE INDEX customer_phones_by_customer ON customer_phones(customer_id);
 CREATE INDEX customers_by_name ON customers(name);
 CREATE INDEX customers_by_status_grade ON customers(status, grade);

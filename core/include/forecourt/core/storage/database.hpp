@@ -62,6 +62,8 @@ public:
 private:
     Database(sqlite3* db, std::string path);
     void close();
+    // Cached statements report errors through their Database: after a move, this one.
+    void adopt_statements();
 
     sqlite3* db_ = nullptr;
     std::string path_;
@@ -102,6 +104,7 @@ public:
     std::optional<std::int64_t> opt_int64(int column) const;
 
 private:
+    friend class Database;
     sqlite3_stmt* stmt_;
     Database* db_;
 };
