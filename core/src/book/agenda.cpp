@@ -25,7 +25,8 @@ std::optional<model::Date> next_birthday(const std::string& birthday, model::Dat
     if (!born) return std::nullopt;
     for (int year : {from.year(), from.year() + 1}) {
         std::optional<model::Date> d;
-        for (unsigned day = born->day(); !d && day >= 28; --day) {
+        // Only 29 Feb can be missing in another year: then fall back to 28 Feb.
+        for (unsigned day = born->day(); !d && day >= std::min(born->day(), 28u); --day) {
             char text[40];
             std::snprintf(text, sizeof text, "%04d-%02u-%02u", year, born->month(), day);
             d = model::Date::parse(text);

@@ -180,6 +180,8 @@ Result<std::string> Book::create_event(const EventInput& in) {
     if (in.name.empty()) return make_error(ErrorCode::invalid_argument, "the event name is required");
     FC_TRY(model::event_kinds().check(in.kind));
     FC_TRY(check_date("event date", in.date));
+    FC_TRY(check_note("event name", in.name));
+    FC_TRY(check_note("location", in.location));
     FC_TRY(check_note("notes", in.notes));
     const std::string id = new_id();
     json fields = {{"name", in.name}, {"kind", in.kind}, {"date", in.date},

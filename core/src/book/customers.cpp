@@ -89,7 +89,9 @@ Result<std::string> Book::register_prospect(const ProspectInput& in) {
     if (in.budget && *in.budget < 0) return make_error(ErrorCode::invalid_argument, "budget cannot be negative");
     FC_TRY(check_date("birthday", in.birthday));
     FC_TRY(check_date("next visit", in.next_visit));
-    for (const auto* t : {&in.company, &in.address, &in.household_notes}) FC_TRY(check_text("text", *t));
+    for (const auto& [what, text] : {std::pair{"company", &in.company}, {"address", &in.address},
+                                     {"household notes", &in.household_notes}})
+        FC_TRY(check_text(what, *text));
     FC_ASSIGN(auto phones, normalize_phones(in.phones));
     if (!in.allow_duplicate_phone) {
         for (const auto& p : phones) {
@@ -193,6 +195,8 @@ Result<json> Book::vehicle_fields(const std::string& customer_id, const VehicleI
                                      {"insurance expiry", &v.insurance_expiry},
                                      {"next maintenance", &v.next_maintenance}})
         FC_TRY(check_date(what, *date));
+    for (const auto& [what, text] : {std::pair{"plate", &v.plate}, {"colour", &v.colour}})
+        FC_TRY(check_text(what, *text));
     if (v.mileage && *v.mileage < 0) return make_error(ErrorCode::invalid_argument, "mileage cannot be negative");
     if (v.vin && v.vin->size() != 17)
         return make_error(ErrorCode::invalid_argument, "a VIN has 17 characters (got '" + *v.vin + "')");

@@ -49,8 +49,9 @@ Result<std::string> normalize_phone(std::string_view raw) {
             return "+" + digits;
         }
         digits.erase(0, 2);
-        // Inside China a landline keeps its trunk 0; from abroad it is dropped.
-        if (!digits.empty() && digits[0] != '1') digits.insert(0, "0");
+        // Inside China a landline keeps its trunk 0; from abroad it is dropped
+        // (though often written anyway: "+86 (0)21 …").
+        if (!digits.empty() && digits[0] != '1' && digits[0] != '0') digits.insert(0, "0");
     } else if (digits.size() == 13 && digits.rfind("861", 0) == 0) {
         digits.erase(0, 2);
     }
