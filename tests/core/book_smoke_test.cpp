@@ -1,20 +1,13 @@
 // A consultant's first day with a new book, end to end through the C++ API.
 #include <doctest/doctest.h>
 
-#include "forecourt/core/book.hpp"
-#include "temp_dir.hpp"
+#include "book_fixture.hpp"
 
 using namespace forecourt;
 
 TEST_CASE("book: register a prospect, record a contact, see it on the card and in the outbox") {
-    testing::TempDir dir;
-    platform::ManualClock clock(1'764'000'000'000, 480);
-    BookOptions options;
-    options.path = dir.file("book.db");
-    options.clock = &clock;
-    auto book = Book::create(options, NewBook{"李娜", "", ""});
-    REQUIRE(book.ok());
-    auto& b = **book;
+    testing::BookFixture fx;
+    auto& b = fx.book();
     ProspectInput p;
     p.name = "王伟";
     p.phones = {"+86 138-0013-8000"};
@@ -22,9 +15,9 @@ TEST_CASE("book: register a prospect, record a contact, see it on the card and i
     p.source = "walk_in";
     auto id = b.register_prospect(p);
     REQUIRE_MESSAGE(id.ok(), (id.ok() ? "" : id.error().describe()));
-    clock.advance(60'000);
-    auto contact = b.record_contact({*id, "phone_call", "promote_deal", "wants a test drive", std::nullopt,
-                                     "A", "2025-11-27", std::nullopt});
+    fx.clock().advance(60'000);
+    auto contact = b.record_contact({*id, "phone_call", "promote_deal", "wants a test drive",
+                                     std::nullopt, "A", "2025-11-27", std::nullopt});
     REQUIRE_MESSAGE(contact.ok(), (contact.ok() ? "" : contact.error().describe()));
     auto card = b.card(*id);
     REQUIRE(card.ok());
