@@ -33,7 +33,8 @@ Status put_meta(storage::Database& db, std::string_view key, const std::string& 
 }  // namespace
 
 Book::Book(storage::Database db, const BookOptions& options)
-    : db_(std::move(db)),
+    : vfs_session_(options.vfs_session),
+      db_(std::move(db)),
       clock_(options.clock),
       rules_(options.rules),
       hlc_(*options.clock),

@@ -6,6 +6,8 @@
 #include <cassert>
 #include <utility>
 
+#include "forecourt/core/crypto/cipher_vfs.hpp"
+
 namespace forecourt::storage {
 namespace {
 
@@ -26,6 +28,18 @@ ErrorCode code_for(int rc) {
         case SQLITE_AUTH: return ErrorCode::wrong_key;
         default: return ErrorCode::storage;
     }
+}
+
+// The encrypting VFS knows more than SQLite's message: which page failed, a
+// wrong key, a truncated file. A plain open of an encrypted book says so too.
+std::optional<Error> vfs_detail(sqlite3* db, int rc, const std::string& path) {
+    if (auto failure = crypto::take_vfs_failure(db)) return failure;
+    if ((rc & 0xff) == SQLITE_NOTADB &&
+        crypto::inspect_database_file(path) == crypto::FileFormat::encrypted)
+        return make_error(ErrorCode::wrong_key,
+                          path + " is an encrypted book: open it with its key (passphrase)",
+                          ErrorDomain::crypto);
+    return std::nullopt;
 }
 
 }  // namespace
@@ -97,6 +111,7 @@ Status Database::exec(std::string_view sql) {
     if (rc != SQLITE_OK) {
         std::string text = message ? message : sqlite3_errstr(rc);
         sqlite3_free(message);
+        if (auto detail = vfs_detail(db_, rc, path_)) return *detail;
         return make_error(code_for(sqlite3_extended_errcode(db_)), path_ + ": " + text, ErrorDomain::storage);
     }
     return ok_status();
@@ -133,6 +148,7 @@ Error Database::last_error(std::string_view context) const {
     std::string message(context);
     message += ": ";
     message += sqlite3_errmsg(db_);
+    if (auto detail = vfs_detail(db_, rc, path_)) return *detail;
     return make_error(code_for(rc), std::move(message), ErrorDomain::storage);
 }
 

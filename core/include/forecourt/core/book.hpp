@@ -26,6 +26,8 @@ struct BookOptions {
     const rules::AgendaRules* rules = &rules::AgendaRules::standard();
     std::string vfs;        // SQLite VFS to open the file with (empty: the OS default)
     int reserve_bytes = 0;  // per-page reserve to set when creating (for the encrypting VFS)
+    // Keeps what `vfs` needs (e.g. an unlocked key) alive while the book is open.
+    std::shared_ptr<void> vfs_session;
     storage::Synchronous synchronous = storage::Synchronous::full;
 };
 
@@ -173,6 +175,7 @@ private:
     Result<nlohmann::json> vehicle_fields(const std::string& customer_id, const VehicleInput& v);
     Result<std::string> find_phone_owner(const std::string& phone);
 
+    std::shared_ptr<void> vfs_session_;  // declared before db_: outlives the connection
     storage::Database db_;
     const platform::Clock* clock_;
     const rules::AgendaRules* rules_;

@@ -1,0 +1,168 @@
+// The encrypting VFS's WAL file. The 32-byte WAL header and the frame headers
+// stay readable (SQLite needs them to find frames); the checksums in frame
+// headers, which SQLite computes over plaintext, are masked; every frame's page
+// is sealed with the frame header's page number, commit size and salts bound in.
+#include <cstring>
+
+#include "cipher_file.hpp"
+
+namespace forecourt::crypto::detail {
+namespace {
+
+struct FramePos {
+    sqlite3_int64 frame = 0;   // 0-based frame index
+    sqlite3_int64 start = 0;   // offset of the frame header
+    int within = 0;            // offset of the access inside the frame
+};
+
+FramePos locate(sqlite3_int64 offset, int page_size) {
+    const sqlite3_int64 frame_bytes = kFrameHeaderBytes + page_size;
+    FramePos pos;
+    pos.frame = (offset - kWalHeaderBytes) / frame_bytes;
+    pos.start = kWalHeaderBytes + pos.frame * frame_bytes;
+    pos.within = static_cast<int>(offset - pos.start);
+    return pos;
+}
+
+int wal_page_size(FileState& file) {
+    if (file.main->page_size != 0) return file.main->page_size;
+    std::uint8_t header[kWalHeaderBytes];
+    if (raw_read(file, header, sizeof header, 0) != SQLITE_OK) return 0;
+    const std::uint32_t size = get_be32(header + 8);
+    return size >= 512 && size <= 65536 && (size & (size - 1)) == 0 ? static_cast<int>(size) : 0;
+}
+
+void apply_mask(const FileState& file, std::uint8_t* header24, sqlite3_int64 start) {
+    const auto mask = file.cipher->frame_checksum_mask({header24, 16}, start);
+    for (int i = 0; i < 8; ++i) header24[16 + i] ^= mask[static_cast<std::size_t>(i)];
+}
+
+std::string frame_name(const FramePos& pos, const std::uint8_t* header) {
+    return "WAL frame " + std::to_string(pos.frame + 1) + " (page " +
+           std::to_string(get_be32(header)) + ")";
+}
+
+// Opens the page of a frame read whole (header + page) into `frame`.
+bool open_frame(const FileState& file, std::uint8_t* frame, int page_size) {
+    std::span<std::uint8_t> page(frame + kFrameHeaderBytes, static_cast<std::size_t>(page_size));
+    const PagePlace place{PageHome::wal, get_be32(frame), {frame, 16}};
+    return file.cipher->open(page, 0, place);
+}
+
+// A frame that fails to open during recovery is either the torn tail of a
+// commit cut by a crash (SQLite drops it, as it would for a bad checksum) or
+// tampering. With synchronous=FULL each commit is synced before the next one
+// starts, so a failed frame followed by two intact commits of the same WAL
+// generation was on disk intact before: it has been changed since.
+bool later_commits_prove_tampering(FileState& file, const FramePos& failed, int page_size) {
+    std::uint8_t wal_header[kWalHeaderBytes];
+    if (raw_read(file, wal_header, sizeof wal_header, 0) != SQLITE_OK) return false;
+    const std::uint8_t* salts = wal_header + 16;
+    std::vector<std::uint8_t> frame(static_cast<std::size_t>(kFrameHeaderBytes + page_size));
+    if (raw_read(file, frame.data(), kFrameHeaderBytes, failed.start) != SQLITE_OK ||
+        std::memcmp(frame.data() + 8, salts, 8) != 0)
+        return false;  // a frame left over from an earlier generation
+    const sqlite3_int64 size = raw_size(file);
+    int commits = 0;
+    for (sqlite3_int64 at = failed.start + static_cast<sqlite3_int64>(frame.size());
+         at + static_cast<sqlite3_int64>(frame.size()) <= size; at += static_cast<sqlite3_int64>(frame.size())) {
+        if (raw_read(file, frame.data(), static_cast<int>(frame.size()), at) != SQLITE_OK) break;
+        if (std::memcmp(frame.data() + 8, salts, 8) != 0) break;
+        if (open_frame(file, frame.data(), page_size) && get_be32(frame.data() + 4) != 0 && ++commits >= 2)
+            return true;
+    }
+    return false;
+}
+
+int read_whole_frame(FileState& file, std::uint8_t* out, const FramePos& pos, int page_size) {
+    const int rc = raw_read(file, out, kFrameHeaderBytes + page_size, pos.start);
+    if (rc != SQLITE_OK) return rc;
+    if (open_frame(file, out, page_size)) {
+        apply_mask(file, out, pos.start);
+        if (get_be32(out) == 1) learn_geometry(file, out + kFrameHeaderBytes, page_size);
+        return SQLITE_OK;
+    }
+    if (later_commits_prove_tampering(file, pos, page_size)) {
+        record_failure(file, ErrorCode::tampered,
+                       frame_name(pos, out) + " failed authentication although later "
+                       "commits are intact: the WAL was changed outside Forecourt (tampered)");
+        return SQLITE_IOERR_DATA;
+    }
+    // Make SQLite see a bad checksum, so it ends the log here as after a crash.
+    for (int i = 16; i < kFrameHeaderBytes; ++i) out[i] = static_cast<std::uint8_t>(~out[i]);
+    std::memset(out + kFrameHeaderBytes, 0, static_cast<std::size_t>(page_size));
+    return SQLITE_OK;
+}
+
+int read_frame_page(FileState& file, std::uint8_t* out, const FramePos& pos, int page_size) {
+    file.scratch.resize(static_cast<std::size_t>(kFrameHeaderBytes + page_size));
+    std::uint8_t* frame = file.scratch.data();
+    const int rc = raw_read(file, frame, kFrameHeaderBytes + page_size, pos.start);
+    if (rc != SQLITE_OK) return rc;
+    if (!open_frame(file, frame, page_size)) {
+        record_failure(file, ErrorCode::tampered,
+                       frame_name(pos, frame) + " failed authentication: the WAL was changed "
+                       "outside Forecourt or damaged (tampered)");
+        return SQLITE_IOERR_DATA;
+    }
+    if (get_be32(frame) == 1) learn_geometry(file, frame + kFrameHeaderBytes, page_size);
+    std::memcpy(out, frame + kFrameHeaderBytes, static_cast<std::size_t>(page_size));
+    return SQLITE_OK;
+}
+
+}  // namespace
+
+int wal_read(FileState& file, void* buffer, int amount, sqlite3_int64 offset) {
+    auto* out = static_cast<std::uint8_t*>(buffer);
+    if (offset + amount <= kWalHeaderBytes) return raw_read(file, buffer, amount, offset);
+    const int page_size = wal_page_size(file);
+    if (page_size == 0 || offset < kWalHeaderBytes) return raw_read(file, buffer, amount, offset);
+    const FramePos pos = locate(offset, page_size);
+    if (pos.within == 0 && amount == kFrameHeaderBytes) {
+        const int rc = raw_read(file, out, amount, offset);
+        if (rc == SQLITE_OK) apply_mask(file, out, pos.start);
+        return rc;
+    }
+    if (pos.within == 0 && amount == kFrameHeaderBytes + page_size)
+        return read_whole_frame(file, out, pos, page_size);
+    if (pos.within == kFrameHeaderBytes && amount == page_size)
+        return read_frame_page(file, out, pos, page_size);
+    record_failure(file, ErrorCode::internal,
+                   "unexpected read of " + std::to_string(amount) + " bytes at offset " +
+                       std::to_string(offset));
+    return SQLITE_IOERR_READ;
+}
+
+int wal_write(FileState& file, const void* buffer, int amount, sqlite3_int64 offset) {
+    const auto* in = static_cast<const std::uint8_t*>(buffer);
+    if (offset + amount <= kWalHeaderBytes) return raw_write(file, buffer, amount, offset);
+    const int page_size = wal_page_size(file);
+    const FramePos pos = page_size ? locate(offset, page_size) : FramePos{};
+    if (page_size != 0 && offset >= kWalHeaderBytes && pos.within == 0 && amount == kFrameHeaderBytes) {
+        std::uint8_t header[kFrameHeaderBytes];
+        std::memcpy(header, in, sizeof header);
+        apply_mask(file, header, pos.start);
+        file.frame_offset = pos.start;
+        std::memcpy(file.frame_header.data(), in, 16);
+        return raw_write(file, header, amount, offset);
+    }
+    if (page_size != 0 && offset >= kWalHeaderBytes && pos.within == kFrameHeaderBytes && amount == page_size) {
+        if (file.frame_offset != pos.start) {
+            if (raw_read(file, file.frame_header.data(), 16, pos.start) != SQLITE_OK) return SQLITE_IOERR_WRITE;
+            file.frame_offset = pos.start;
+        }
+        const std::uint32_t pgno = get_be32(file.frame_header.data());
+        if (pgno == 1 ? !learn_geometry(file, in, page_size) : !geometry_for_write(file, page_size))
+            return SQLITE_IOERR_WRITE;
+        file.scratch.assign(in, in + amount);
+        file.cipher->seal(file.scratch, 0, PagePlace{PageHome::wal, pgno, file.frame_header});
+        return raw_write(file, file.scratch.data(), amount, offset);
+    }
+    record_failure(file, ErrorCode::internal,
+                   "refused to write " + std::to_string(amount) + " bytes at offset " +
+                       std::to_string(offset) + " of the WAL: not a frame header or a whole "
+                       "page, and nothing is ever written in the clear");
+    return SQLITE_IOERR_WRITE;
+}
+
+}  // namespace forecourt::crypto::detail
