@@ -110,18 +110,20 @@ Result<Agenda> Book::agenda(model::Date day) {
             agenda.cadence.push_back(std::move(item));
         }
     }
-    // 3. Base-customer care.
+    // 3. Base-customer care. CROSS JOIN makes vehicles drive the join (SQLite
+    // keeps that order): only delivered customers own vehicles, and starting
+    // from customers by status would read every active customer's row per rule.
     for (const auto& rule : rules_->care) {
         std::string sql;
         switch (rule.anchor) {
             case rules::CareAnchor::next_maintenance:
-                sql = "SELECT c.id, c.name, c.phones, v.next_maintenance, v.model FROM vehicles v JOIN customers c ON c.id = v.customer_id WHERE v.next_maintenance IS NOT NULL";
+                sql = "SELECT c.id, c.name, c.phones, v.next_maintenance, v.model FROM vehicles v CROSS JOIN customers c ON c.id = v.customer_id WHERE v.next_maintenance IS NOT NULL";
                 break;
             case rules::CareAnchor::insurance_expiry:
-                sql = "SELECT c.id, c.name, c.phones, v.insurance_expiry, v.model FROM vehicles v JOIN customers c ON c.id = v.customer_id WHERE v.insurance_expiry IS NOT NULL";
+                sql = "SELECT c.id, c.name, c.phones, v.insurance_expiry, v.model FROM vehicles v CROSS JOIN customers c ON c.id = v.customer_id WHERE v.insurance_expiry IS NOT NULL";
                 break;
             case rules::CareAnchor::delivery:
-                sql = "SELECT c.id, c.name, c.phones, v.delivery_date, v.model FROM vehicles v JOIN customers c ON c.id = v.customer_id WHERE v.delivery_date IS NOT NULL";
+                sql = "SELECT c.id, c.name, c.phones, v.delivery_date, v.model FROM vehicles v CROSS JOIN customers c ON c.id = v.customer_id WHERE v.delivery_date IS NOT NULL";
                 break;
             case rules::CareAnchor::birthday:
                 sql = "SELECT c.id, c.name, c.phones, c.birthday, NULL FROM customers c WHERE c.birthday IS NOT NULL";
