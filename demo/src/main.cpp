@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/exit_status.hpp"
+#include "story/demo_command.hpp"
 #include "tablet/tablet_commands.hpp"
 
 namespace {
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
         "5 invalid state, 6 storage, 7 wrong key. See docs/CLI.md.");
     app.require_subcommand(1);
     forecourt::cli::register_tablet_commands(app);
+    forecourt::cli::register_demo_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {
