@@ -4,6 +4,9 @@
 #include <sqlite3.h>
 
 #include <cstdlib>
+#include <filesystem>
+
+#include "forecourt/core/crypto/book_vault.hpp"
 
 namespace forecourt::testing {
 namespace {
@@ -35,6 +38,17 @@ std::string dump_table(storage::Database& db, const std::string& table) {
     return out;
 }
 
+// The encrypted variant: the book's key file is created on first use of a
+// path and unlocked on every later one, with a passphrase store at the minimum
+// Argon2id cost so the suite stays fast.
+BookOptions encrypted_book_options(BookOptions options) {
+    static platform::PassphraseKeyStore keys("fixture passphrase", platform::KdfLimits::minimum());
+    const bool has_key = std::filesystem::exists(crypto::BookFiles::of(options.path).key);
+    auto ready = has_key ? crypto::unlock_book(std::move(options), keys)
+                         : crypto::prepare_encrypted_book(std::move(options), keys);
+    return must(std::move(ready), "preparing the encrypted book");
+}
+
 }  // namespace
 
 std::string book_variant() {
@@ -48,8 +62,9 @@ BookOptions book_options(const std::string& path, const platform::Clock& clock) 
     options.clock = &clock;
     const std::string variant = book_variant();
     if (variant == "plain") return options;
+    if (variant == "encrypted") return encrypted_book_options(std::move(options));
     throw std::runtime_error("FORECOURT_TEST_BOOK=" + variant +
-                             " is not a book variant these tests can run (known: plain)");
+                             " is not a book variant these tests can run (known: plain, encrypted)");
 }
 
 RawDatabase open_raw_database(const std::string& path) {

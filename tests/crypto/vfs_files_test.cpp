@@ -1,0 +1,151 @@
+// The encrypting VFS below the Book API: the rollback journal after a crash,
+// no temporary files on disk, memory mapping declined, other page sizes, large
+// values read in parts, and writes it cannot place refused.
+#include <doctest/doctest.h>
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "book_fixture.hpp"
+#include "crypto_support.hpp"
+#include "forecourt/core/crypto/cipher_vfs.hpp"
+#include "forecourt/core/storage/database.hpp"
+
+using namespace forecourt;
+using namespace forecourt::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct SealedDatabase {
+    TempDir dir;
+    std::shared_ptr<crypto::CipherVfs> vfs;
+    explicit SealedDatabase(std::uint8_t id_byte = 9) {
+        crypto::BookId id{};
+        id.fill(id_byte);
+        vfs = crypto::CipherVfs::create(platform::SecretKey::random(32), id);
+    }
+    storage::OpenOptions options(bool wal = true) const {
+        storage::OpenOptions o;
+        o.path = dir.file("sealed.db");
+        o.vfs = vfs->name();
+        o.reserve_bytes = crypto::kPageReserve;
+        o.wal = wal;
+        return o;
+    }
+    storage::Database open(bool wal = true) const { return must(storage::Database::open(options(wal))); }
+};
+
+std::int64_t scalar(storage::Database& db, const std::string& sql) {
+    auto q = must(storage::Query::prepare(db, sql));
+    REQUIRE(must(q->step()));
+    return q->int64(0);
+}
+
+}  // namespace
+
+TEST_CASE("vfs: a rollback-journal transaction killed mid-way is rolled back from the sealed journal") {
+    SealedDatabase s;
+    {
+        auto db = s.open(false);
+        REQUIRE(db.exec("CREATE TABLE t(k INTEGER PRIMARY KEY, v TEXT);"
+                        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) "
+                        "INSERT INTO t SELECT i, 'committed' || hex(randomblob(200)) FROM n").ok());
+        REQUIRE(db.exec("PRAGMA cache_size=10").ok());
+    }
+    int ready[2];
+    REQUIRE(::pipe(ready) == 0);
+    const int pid = spawn([&] {
+        auto db = s.open(false);
+        (void)db.exec("PRAGMA cache_size=10; BEGIN");
+        // A small cache makes SQLite spill changed pages into the database file
+        // before commit; only the journal can undo them.
+        (void)db.exec("UPDATE t SET v = 'uncommitted' || hex(randomblob(200))");
+        (void)::write(ready[1], "x", 1);
+        ::pause();
+    });
+    char byte = 0;
+    REQUIRE(::read(ready[0], &byte, 1) == 1);
+    CHECK(fs::exists(s.dir.file("sealed.db-journal")));
+    ::kill(pid, SIGKILL);
+    wait_exit(pid);
+    ::close(ready[0]);
+    ::close(ready[1]);
+    auto db = s.open(false);
+    CHECK(scalar(db, "SELECT count(*) FROM t WHERE v LIKE 'committed%'") == 2000);
+    CHECK(db.exec("PRAGMA integrity_check").ok());
+}
+
+TEST_CASE("vfs: temporary files are refused rather than written in the clear") {
+    SealedDatabase s;
+    auto db = s.open();
+    REQUIRE(db.exec("CREATE TABLE t(x)").ok());
+    // SQLite creates a temporary file only when its cache spills: make it spill.
+    const std::string fill =
+        "CREATE TEMP TABLE scratch(x); PRAGMA temp.cache_size=5;"
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) "
+        "INSERT INTO scratch SELECT 'MarkerNoteVw' || hex(randomblob(100)) FROM n";
+    REQUIRE(db.exec("PRAGMA temp_store=FILE").ok());
+    const auto refused = db.exec(fill);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().message.find("unable to open") != std::string::npos);
+    REQUIRE(db.exec("PRAGMA temp_store=MEMORY").ok());
+    CHECK(db.exec(fill).ok());
+    CHECK(find_markers(s.dir.path().string()).empty());
+}
+
+TEST_CASE("vfs: memory-mapped reads are declined, so every page is still authenticated") {
+    SealedDatabase s;
+    auto db = s.open();
+    REQUIRE(db.exec("PRAGMA mmap_size=67108864; CREATE TABLE t(x);"
+                    "INSERT INTO t SELECT hex(randomblob(100)) FROM (SELECT 1 UNION SELECT 2)").ok());
+    CHECK(scalar(db, "PRAGMA mmap_size") == 0);
+    CHECK(scalar(db, "SELECT count(*) FROM t") == 2);
+}
+
+TEST_CASE("vfs: large values spread over overflow pages read back whole, on any page size") {
+    for (int page_size : {1024, 4096, 16384}) {
+        CAPTURE(page_size);
+        SealedDatabase s;
+        {
+            auto db = s.open(false);
+            REQUIRE(db.exec("PRAGMA page_size=" + std::to_string(page_size) + "; PRAGMA journal_mode=WAL;"
+                            "CREATE TABLE t(k INTEGER PRIMARY KEY, v BLOB)").ok());
+            REQUIRE(db.exec("INSERT INTO t VALUES (1, zeroblob(200000)), (2, randomblob(150000))").ok());
+            REQUIRE(db.exec("PRAGMA wal_checkpoint(TRUNCATE)").ok());
+        }
+        auto db = s.open();
+        CHECK(scalar(db, "PRAGMA page_size") == page_size);
+        CHECK(scalar(db, "SELECT length(v) FROM t WHERE k = 1") == 200000);
+        CHECK(scalar(db, "SELECT sum(length(v)) FROM t") == 350000);
+        CHECK(scalar(db, "SELECT count(*) FROM t WHERE k = 1 AND v = zeroblob(200000)") == 1);
+        CHECK(db.exec("PRAGMA integrity_check").ok());
+    }
+}
+
+TEST_CASE("vfs: a database without room for nonce and tag is never written") {
+    SealedDatabase s;
+    auto options = s.options(false);
+    options.reserve_bytes = 0;
+    auto db = storage::Database::open(options);
+    const auto created = db.ok() ? db->exec("CREATE TABLE t(x)") : Status(db.error());
+    REQUIRE_FALSE(created.ok());
+    CHECK(created.error().message.find("reserves 0 bytes") != std::string::npos);
+    CHECK(fs::file_size(s.dir.file("sealed.db")) == 0);
+}
+
+TEST_CASE("vfs: the database header keeps page size and reserve readable, nothing else") {
+    SealedDatabase s;
+    {
+        auto db = s.open();
+        REQUIRE(db.exec("CREATE TABLE t(x); INSERT INTO t VALUES ('MarkerNoteVw')").ok());
+    }
+    const auto bytes = read_bytes(s.dir.file("sealed.db"));
+    REQUIRE(bytes.size() >= 4096);
+    CHECK(std::string(bytes.begin(), bytes.begin() + 15) != "SQLite format 3");
+    CHECK(bytes[16] == 0x10);  // 4096
+    CHECK(bytes[20] == crypto::kPageReserve);
+    CHECK(crypto::inspect_database_file(s.dir.file("sealed.db")) == crypto::FileFormat::encrypted);
+}
