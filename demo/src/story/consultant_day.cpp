@@ -34,8 +34,8 @@ class ConsultantDay {
   private:
     // Moves the story's clock to a local time on a day.
     void at(const char* day, int hour, int minute) {
-        const auto date = model::Date::parse(day);
-        clock_.set(date->start_ms(kShanghai) + (hour * 60LL + minute) * 60'000);
+        const auto date = model::Date::parse(day).value();  // the script's own dates are valid
+        clock_.set(date.start_ms(kShanghai) + (hour * 60LL + minute) * 60'000);
     }
 
     Status register_prospect(const ProspectInput& in, const std::string& story) {

@@ -2,7 +2,7 @@
 // temporary one, removed afterwards, unless --home is given).
 #include "story/demo_command.hpp"
 
-#include <stdlib.h>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <optional>
