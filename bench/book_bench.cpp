@@ -283,10 +283,12 @@ Runner configure_book(CLI::App& command) {
     auto options = std::make_shared<BookBenchOptions>();
     command
         .add_option("--small", options->small, "customers in the small book (--quick: at most 200)")
+        ->check(CLI::Range(1, 1'000'000))
         ->capture_default_str();
     command
         .add_option("--large", options->large,
                     "customers in the large book (--quick: at most 2,000)")
+        ->check(CLI::Range(1, 1'000'000))
         ->capture_default_str();
     command.add_option("--seed", options->seed, "seed of the generated books")
         ->capture_default_str();

@@ -50,7 +50,11 @@ int main(int argc, char** argv) {
             "small smoke run (what CI executes): reports misses but never fails on them");
         commands.emplace_back(command, benchmark.configure(*command));
     }
-    CLI11_PARSE(app, argc, argv);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e) == 0 ? 0 : 2;  // --help is a success; a usage error is exit status 2
+    }
     try {
         for (auto& [command, run] : commands)
             if (command->parsed()) return run(common);
