@@ -97,4 +97,14 @@ Status ChangeCapture::acknowledge(Transaction& tx, std::int64_t seq) {
     return q->run();
 }
 
+Status ChangeCapture::adopt_consultant(Transaction& tx, const std::string& from,
+                                       const std::string& to) {
+    (void)tx;
+    FC_ASSIGN(auto q, Query::prepare(records_->db(),
+                                     "UPDATE outbox SET fields = json_set(fields, '$.consultant_id.value', ?2) "
+                                     "WHERE json_extract(fields, '$.consultant_id.value') = ?1"));
+    q->bind(1, from).bind(2, to);
+    return q->run();
+}
+
 }  // namespace forecourt::storage

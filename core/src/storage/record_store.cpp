@@ -180,6 +180,22 @@ Status RecordStore::purge(Transaction& tx, const model::TableSpec& table, const 
     return ok_status();
 }
 
+Status RecordStore::adopt_identity(Transaction& tx, const model::TableSpec& table,
+                                  const std::string& from_owner, const std::string& to_owner,
+                                  const std::string& store_id) {
+    (void)tx;
+    const std::string name(table.name);
+    FC_ASSIGN(auto q, Query::prepare(*db_, "UPDATE " + name + " SET store_id = ?1, owner_id = "
+                                               "CASE WHEN owner_id = ?2 THEN ?3 ELSE owner_id END"));
+    q->bind(1, store_id).bind(2, from_owner).bind(3, to_owner);
+    FC_TRY(q->run());
+    if (!table.field("consultant_id")) return ok_status();
+    FC_ASSIGN(auto c, Query::prepare(*db_, "UPDATE " + name + " SET consultant_id = ?2 "
+                                               "WHERE consultant_id = ?1"));
+    c->bind(1, from_owner).bind(2, to_owner);
+    return c->run();
+}
+
 Status RecordStore::refresh_phone_index(const std::string& customer_id, const json& phones) {
     {
         FC_ASSIGN(auto del, Query::prepare(*db_, "DELETE FROM customer_phones WHERE customer_id = ?"));

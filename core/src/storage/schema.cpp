@@ -92,10 +92,24 @@ CREATE TABLE outbox (
   fields TEXT NOT NULL);
 )sql";
 
+// v4: the tablet's sync state, one row: how to reach and authenticate to the
+// store server (the book file is encrypted at rest, so the token is too), the
+// pull cursor (committed with each applied page, so a pull resumes where it
+// stopped) and when the last sync ran.
+constexpr std::string_view kV4SyncState = R"sql(
+CREATE TABLE sync_state (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  status TEXT NOT NULL DEFAULT 'unenrolled' CHECK (status IN ('unenrolled', 'enrolled', 'revoked')),
+  server_url TEXT, server_pin TEXT, device_id TEXT, device_name TEXT, token TEXT, store_id TEXT,
+  cursor INTEGER NOT NULL DEFAULT 0, enrolled_at INTEGER, last_sync_at INTEGER, last_error TEXT);
+INSERT INTO sync_state (id) VALUES (1);
+)sql";
+
 constexpr std::array kBookMigrations{
     Migration{1, "customers, vehicles, contacts, follow-ups, test drives, events, grade history", kV1Records},
     Migration{2, "search and agenda indexes", kV2Indexes},
     Migration{3, "outbox for change capture", kV3Outbox},
+    Migration{4, "sync state: server, credentials, cursor", kV4SyncState},
 };
 
 }  // namespace

@@ -49,6 +49,10 @@ public:
     Result<std::int64_t> pending_count();
     // The server acknowledged every change up to and including `seq`.
     Status acknowledge(Transaction& tx, std::int64_t seq);
+    // Rewrites consultant_id values captured before the book was enrolled
+    // (see RecordStore::adopt_identity), so the pushed changes name the
+    // consultant the store knows.
+    Status adopt_consultant(Transaction& tx, const std::string& from, const std::string& to);
 
     const std::string& replica_id() const { return replica_; }
     const std::string& store_id() const { return store_; }

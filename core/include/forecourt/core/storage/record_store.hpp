@@ -46,6 +46,13 @@ public:
     Result<std::optional<nlohmann::json>> read(const model::TableSpec& table, const std::string& id);
     // Removes a record (and its derived rows) without leaving a trace.
     Status purge(Transaction& tx, const model::TableSpec& table, const std::string& id);
+    // Re-labels records written before the book was enrolled with a store:
+    // every record takes `store_id`, and what belonged to `from_owner` (owner
+    // and consultant_id) now belongs to `to_owner`. Versions are kept: these
+    // records have not left the tablet yet.
+    Status adopt_identity(Transaction& tx, const model::TableSpec& table,
+                          const std::string& from_owner, const std::string& to_owner,
+                          const std::string& store_id);
 
     Database& db() const { return *db_; }
 

@@ -1,0 +1,60 @@
+// The store's change log: every accepted change gets a server sequence number,
+// and devices pull the entries in their scope from a cursor. An entry carries
+// the resulting state of the fields it touched, so replaying the log in order
+// converges on the server's records.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "forecourt/core/storage/transaction.hpp"
+#include "forecourt/platform/clock.hpp"
+
+namespace forecourt::store {
+
+inline constexpr std::string_view kOpUpsert = "upsert";
+inline constexpr std::string_view kOpPurge = "purge";
+
+struct LogEntry {
+    std::int64_t seq = 0;  // assigned by append
+    platform::EpochMs at = 0;
+    std::string op;  // kOpUpsert or kOpPurge
+    std::string table;
+    std::string record_id;
+    // Whose devices see it: the record's owner (for a purge, its previous
+    // owner), or nullopt for reference data, which every device sees.
+    std::optional<std::string> audience;
+    nlohmann::json fields = nlohmann::json::object();  // field -> {"value", "version"}
+    std::optional<std::string> origin_device;  // the pushing device, if any
+    std::int64_t origin_seq = 0;
+};
+
+struct LogPage {
+    std::vector<LogEntry> entries;
+    std::int64_t cursor = 0;  // pass back to continue
+    bool more = false;
+};
+
+class ChangeLog {
+public:
+    explicit ChangeLog(storage::Database& db) : db_(&db) {}
+
+    Result<std::int64_t> append(storage::Transaction& tx, const LogEntry& entry);
+    // Entries after `cursor` visible to `consultant_id`, oldest first, at most
+    // `limit` entries and about `max_bytes` of fields (always at least one).
+    Result<LogPage> page(std::int64_t cursor, const std::string& consultant_id, int limit,
+                         std::size_t max_bytes);
+    // The newest sequence number (0 when empty).
+    Result<std::int64_t> head();
+    // Every entry a device's pushes produced, oldest first (for review and tests).
+    Result<std::vector<LogEntry>> by_origin(const std::string& device_id);
+
+private:
+    storage::Database* db_;
+};
+
+}  // namespace forecourt::store

@@ -1,0 +1,82 @@
+// The store server's database: the same synced tables as a consultant's book
+// (so records and their history are read by the same code), plus the server's
+// own tables: devices, enrolment codes, the change log, conflicts, the review
+// queue and the audit log. One connection, used by one thread at a time.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+
+#include "forecourt/core/hlc.hpp"
+#include "forecourt/core/storage/database.hpp"
+#include "forecourt/core/storage/record_store.hpp"
+#include "forecourt/core/storage/schema.hpp"
+#include "forecourt/core/store/change_log.hpp"
+#include "forecourt/core/store/device_registry.hpp"
+#include "forecourt/core/store/record_scope.hpp"
+#include "forecourt/core/store/store_journal.hpp"
+
+namespace forecourt::store {
+
+struct StoreOptions {
+    std::string path;  // the store's database file
+    const platform::Clock* clock = &platform::system_clock();
+    std::string vfs;  // SQLite VFS (empty: the OS default)
+    storage::Synchronous synchronous = storage::Synchronous::full;
+};
+
+// Who this store is. The replica id stamps values the server writes itself.
+struct StoreIdentity {
+    std::string store_id;
+    std::string replica_id;
+    std::string name;
+};
+
+// Every migration of the store's database, oldest first. The first two are the
+// book's own synced-table migrations, so both sides always agree on them.
+std::span<const storage::Migration> store_migrations();
+
+class StoreDatabase {
+public:
+    // Creates a new store database at options.path; fails if a file exists there.
+    static Result<std::unique_ptr<StoreDatabase>> create(const StoreOptions& options,
+                                                         const std::string& store_name);
+    static Result<std::unique_ptr<StoreDatabase>> open(const StoreOptions& options);
+    ~StoreDatabase();
+
+    const StoreIdentity& identity() const { return identity_; }
+    storage::Database& db() { return db_; }
+    storage::RecordStore& records() { return records_; }
+    DeviceRegistry& devices() { return devices_; }
+    ChangeLog& log() { return log_; }
+    StoreJournal& journal() { return journal_; }
+    RecordScope& scope() { return scope_; }
+    HybridClock& hlc() { return hlc_; }
+    const platform::Clock& clock() const { return *clock_; }
+
+    // Persists the server's HLC in the caller's transaction, so it never runs
+    // backwards across restarts.
+    Status save_clock(storage::Transaction& tx);
+
+    // A new admin token (replacing any previous one); only its hash is kept.
+    Result<std::string> issue_admin_token(storage::Transaction& tx);
+    // True when `token` is the current admin token (constant-time comparison).
+    Result<bool> check_admin_token(std::string_view token);
+
+private:
+    StoreDatabase(storage::Database db, const StoreOptions& options);
+    Status load_identity();
+
+    storage::Database db_;
+    const platform::Clock* clock_;
+    HybridClock hlc_;
+    storage::RecordStore records_;
+    DeviceRegistry devices_;
+    ChangeLog log_;
+    StoreJournal journal_;
+    RecordScope scope_;
+    StoreIdentity identity_;
+};
+
+}  // namespace forecourt::store

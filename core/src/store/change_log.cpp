@@ -1,0 +1,89 @@
+// Appending to and paging through the store's change log.
+#include "forecourt/core/store/change_log.hpp"
+
+namespace forecourt::store {
+
+using nlohmann::json;
+using storage::Query;
+
+namespace {
+
+constexpr std::string_view kEntryColumns =
+    "seq, at, op, tbl, record_id, audience, fields, origin_device, origin_seq";
+
+LogEntry entry_from(storage::Statement& st) {
+    LogEntry e;
+    e.seq = st.int64(0);
+    e.at = st.int64(1);
+    e.op = st.text(2);
+    e.table = st.text(3);
+    e.record_id = st.text(4);
+    e.audience = st.opt_text(5);
+    e.fields = json::parse(st.text(6), nullptr, false);
+    if (!e.fields.is_object()) e.fields = json::object();
+    e.origin_device = st.opt_text(7);
+    e.origin_seq = st.int64(8);
+    return e;
+}
+
+}  // namespace
+
+Result<std::int64_t> ChangeLog::append(storage::Transaction& tx, const LogEntry& entry) {
+    (void)tx;
+    FC_ASSIGN(auto q, Query::prepare(*db_,
+        "INSERT INTO change_log (at, op, tbl, record_id, audience, fields, origin_device, "
+        "origin_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+    q->bind(1, entry.at).bind(2, entry.op).bind(3, entry.table).bind(4, entry.record_id);
+    q->bind(5, entry.audience).bind(6, entry.fields.dump(-1, ' ', false, json::error_handler_t::replace));
+    q->bind(7, entry.origin_device).bind(8, entry.origin_seq);
+    FC_TRY(q->run());
+    return db_->last_insert_rowid();
+}
+
+Result<std::int64_t> ChangeLog::head() {
+    FC_ASSIGN(auto q, Query::prepare(*db_, "SELECT coalesce(max(seq), 0) FROM change_log"));
+    FC_ASSIGN(bool row, q->step());
+    return row ? q->int64(0) : 0;
+}
+
+Result<LogPage> ChangeLog::page(std::int64_t cursor, const std::string& consultant_id, int limit,
+                                std::size_t max_bytes) {
+    // The head is read first: entries past it are not in this page, so the
+    // cursor returned when nothing remains never skips an entry.
+    FC_ASSIGN(std::int64_t head_seq, head());
+    FC_ASSIGN(auto q, Query::prepare(*db_, "SELECT " + std::string(kEntryColumns) +
+        " FROM change_log WHERE seq > ?1 AND seq <= ?2 AND (audience IS NULL OR audience = ?3) "
+        "ORDER BY seq LIMIT ?4"));
+    q->bind(1, cursor).bind(2, head_seq).bind(3, consultant_id).bind(4, limit + 1);
+    LogPage page;
+    std::size_t bytes = 0;
+    for (;;) {
+        FC_ASSIGN(bool row, q->step());
+        if (!row) break;
+        const bool full = static_cast<int>(page.entries.size()) >= limit ||
+                          (!page.entries.empty() && bytes >= max_bytes);
+        if (full) {
+            page.more = true;
+            break;
+        }
+        bytes += q->text(6).size();
+        page.entries.push_back(entry_from(*q));
+    }
+    page.cursor = page.more ? page.entries.back().seq : std::max(cursor, head_seq);
+    return page;
+}
+
+Result<std::vector<LogEntry>> ChangeLog::by_origin(const std::string& device_id) {
+    FC_ASSIGN(auto q, Query::prepare(*db_, "SELECT " + std::string(kEntryColumns) +
+        " FROM change_log WHERE origin_device = ? ORDER BY seq"));
+    q->bind(1, device_id);
+    std::vector<LogEntry> out;
+    for (;;) {
+        FC_ASSIGN(bool row, q->step());
+        if (!row) break;
+        out.push_back(entry_from(*q));
+    }
+    return out;
+}
+
+}  // namespace forecourt::store
