@@ -1,0 +1,87 @@
+// The tablet's side of sync, sans I/O: builds the next request from the book
+// (a bounded push batch from the outbox, and the pull cursor), and applies the
+// server's response to the book in one local transaction. A Transport carries
+// the request; `sync` runs rounds over one until there is nothing left to do.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "forecourt/core/book.hpp"
+#include "forecourt/core/store/sync_state.hpp"
+#include "forecourt/sync/exchange.hpp"
+#include "forecourt/sync/protocol.hpp"
+
+namespace forecourt::sync {
+
+struct ClientOptions {
+    Limits limits;
+    int batch_size = 200;                 // outbox changes per push
+    std::size_t batch_bytes = 512 << 10;  // and about this many bytes of JSON
+    int pull_limit = 500;                 // changes per pulled page
+    int max_rounds = 1000;                // per sync() call
+};
+
+// A request ready to send, and what the client needs to know when its answer comes.
+struct PreparedSync {
+    Request request;
+    std::int64_t last_seq = 0;  // the highest outbox seq in the batch; 0: nothing pushed
+    std::size_t pushed = 0;
+    std::int64_t cursor = 0;
+};
+
+struct RoundResult {
+    PushResult push;
+    int pulled = 0;          // pulled changes applied
+    int kept_local = 0;      // pulled fields not applied: the tablet has an unsynced edit
+    bool more = false;       // call prepare() again: more to push or to pull
+    bool revoked = false;    // the store revoked this tablet: wipe it once `more` is false
+};
+
+struct SyncSummary {
+    int rounds = 0;
+    int pushed = 0;
+    int pulled = 0;
+    int conflicts = 0;
+    bool revoked = false;
+};
+
+class SyncClient {
+public:
+    explicit SyncClient(Book& book, ClientOptions options = {});
+
+    // --- Enrolment -----------------------------------------------------------
+    Request enrol_request(const std::string& code, const std::string& device_name) const;
+    // Saves the credentials and makes the book the store's (see
+    // SyncStateStore::save_enrolment). Reopen the Book afterwards: it keeps
+    // its old identity in memory.
+    Result<EnrolResponse> complete_enrolment(const Response& response, const std::string& device_name,
+                                             const std::string& server_url,
+                                             const std::string& server_pin);
+
+    // --- One round -----------------------------------------------------------
+    // The next request; fails when the book is not enrolled.
+    Result<PreparedSync> prepare();
+    // Applies the answer to `sent`: drains the outbox up to the acknowledged
+    // seq, applies the pulled page and stores the new cursor, all in one
+    // transaction. An error response changes nothing but the recorded error.
+    Result<RoundResult> complete(const PreparedSync& sent, const Response& response);
+
+    // Rounds over `transport` until nothing is left to push or pull. When the
+    // transport fails mid-way, what was completed stays; call again later.
+    Result<SyncSummary> sync(Transport& transport);
+
+    Result<store::SyncState> state();
+    Book& book() { return *book_; }
+
+private:
+    Result<RoundResult> apply(const PreparedSync& sent, const SyncResponse& response,
+                              const store::SyncState& state);
+    Status record_failure(const Error& error);
+
+    Book* book_;
+    ClientOptions options_;
+    store::SyncStateStore state_;
+};
+
+}  // namespace forecourt::sync

@@ -1,0 +1,93 @@
+// The store server's request handler, sans I/O: a pure function of (method,
+// target, bearer token, body) and the store's state to (status, JSON body),
+// plus the pokes the transport should send over devices' WebSockets. The
+// HTTPS/WebSocket layer wraps it; tests and fuzzers call it directly.
+#pragma once
+
+#include <mutex>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "forecourt/core/store/store_database.hpp"
+#include "forecourt/sync/exchange.hpp"
+#include "forecourt/sync/protocol.hpp"
+
+namespace forecourt::sync {
+
+// "This device's scope changed up to poke.cursor: tell it to sync."
+struct DevicePoke {
+    std::string device_id;
+    Poke poke;
+};
+
+struct Reply {
+    Response response;
+    std::vector<DevicePoke> pokes;  // send each as encode(poke) on the device's sockets
+};
+
+class StoreService {
+public:
+    explicit StoreService(store::StoreDatabase& store, Limits limits = {});
+
+    // Every endpoint of sync/PROTOCOL.md. Never throws; thread-safe (requests
+    // are applied one at a time, each in its own transaction).
+    Reply handle(const Request& request);
+
+    // For the WebSocket upgrade on GET /v1/events: the device a bearer token
+    // belongs to (active, or revoked but not yet wiped).
+    Result<std::string> authenticate_device(std::string_view bearer_token);
+
+    const Limits& limits() const { return limits_; }
+
+private:
+    using Audiences = std::set<std::optional<std::string>>;
+
+    Result<Response> route(const Request& request);
+    Result<Response> route_admin(const Request& request, std::string_view path);
+    Result<store::DeviceRow> device_for(const Request& request);
+    Status require_admin(const Request& request);
+
+    // POST /v1/sync
+    Result<Response> sync(const store::DeviceRow& device, const SyncRequest& request);
+    Result<PushResult> apply_push(storage::Transaction& tx, const store::DeviceRow& device,
+                                  const std::vector<Change>& changes, Audiences& touched);
+    Status apply_change(storage::Transaction& tx, const store::DeviceRow& device,
+                        const Change& change, PushResult& result, Audiences& touched);
+    Status keep_for_review(storage::Transaction& tx, const store::DeviceRow& device,
+                           const Change& change, std::string reason, bool applied);
+    Result<std::string> owner_for_new(const model::TableSpec& table, const Change& change,
+                                      const store::DeviceRow& device);
+    Result<PullPage> read_page(const store::DeviceRow& device, const PullRequest& pull);
+
+    // POST /v1/enrol, GET /v1/health
+    Result<Response> enrol(const EnrolRequest& request);
+    Response health();
+
+    // Admin API
+    Result<Response> add_consultant(const ConsultantInput& input);
+    Result<Response> deactivate_consultant(const std::string& id);
+    Result<Response> list_consultants();
+    Result<Response> load_vehicle_models(const std::vector<VehicleModelInput>& models);
+    Result<Response> issue_code(const IssueCodeRequest& request);
+    Result<Response> handover(const HandoverRequest& request);
+    Result<Response> list_devices();
+    Result<Response> list_conflicts(std::string_view query);
+    Result<Response> list_review(std::string_view query);
+
+    // Writes by the store itself (reference data, ownership), logged for pulls.
+    Status write_as_store(storage::Transaction& tx, const model::TableSpec& table,
+                          const std::string& id, const nlohmann::json& fields, Audiences& touched);
+    Status log_snapshot(storage::Transaction& tx, const model::TableSpec& table,
+                        const std::string& id, const std::string& owner);
+    Result<ConsultantInfo> consultant(const std::string& id);
+    Status queue_pokes(const Audiences& touched, const std::string& except_device);
+
+    store::StoreDatabase* store_;
+    Limits limits_;
+    std::mutex mutex_;
+    std::vector<DevicePoke> pokes_;  // gathered while handling one request
+};
+
+}  // namespace forecourt::sync

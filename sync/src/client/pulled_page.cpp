@@ -1,0 +1,60 @@
+// Applying pulled changes to the tablet's book: upserts by the merge rules
+// (never over an unsynced local edit), purges of records handed away.
+#include "pulled_page.hpp"
+
+#include <limits>
+
+#include "forecourt/sync/merge.hpp"
+
+namespace forecourt::sync::detail {
+
+Result<PendingFields> pending_fields(Book& book) {
+    FC_ASSIGN(auto entries, book.changes().pending(0, std::numeric_limits<int>::max()));
+    PendingFields out;
+    for (const auto& e : entries) {
+        auto& fields = out[{e.table, e.record_id}];
+        for (const auto& f : e.fields) fields.insert(f.field);
+    }
+    return out;
+}
+
+namespace {
+
+Status apply_upsert(storage::Transaction& tx, Book& book, const model::TableSpec& table,
+                    const PulledChange& change, const std::string& store_id,
+                    const PendingFields& pending, PageOutcome& outcome) {
+    FC_ASSIGN(auto existing, book.records().versions(table, change.record_id));
+    static const std::set<std::string> kNone;
+    auto it = pending.find({change.table, change.record_id});
+    const auto& local = it == pending.end() ? kNone : it->second;
+    const auto writes = merge_pulled(change, local);
+    for (const auto& f : change.fields)
+        if (local.contains(f.field)) ++outcome.kept_local;
+    if (!writes.empty())
+        FC_TRY(book.records().put(tx, table, change.record_id, store_id, change.owner_id, writes));
+    // A record handed to this consultant may already be here from before; the
+    // server's owner is the truth.
+    if (existing) FC_TRY(book.records().set_owner(tx, table, change.record_id, change.owner_id));
+    return ok_status();
+}
+
+}  // namespace
+
+Result<PageOutcome> apply_page(storage::Transaction& tx, Book& book, const PullPage& page,
+                               const std::string& store_id, const PendingFields& pending) {
+    PageOutcome outcome;
+    for (const auto& change : page.changes) {
+        const auto* table = model::find_table(change.table);
+        if (!table) continue;  // the codec only lets known tables through
+        if (change.op == PulledOp::purge) {
+            FC_TRY(book.records().purge(tx, *table, change.record_id));
+        } else {
+            FC_TRY(apply_upsert(tx, book, *table, change, store_id, pending, outcome));
+            for (const auto& f : change.fields) outcome.newest = std::max(outcome.newest, f.version.hlc);
+        }
+        ++outcome.applied;
+    }
+    return outcome;
+}
+
+}  // namespace forecourt::sync::detail

@@ -1,0 +1,29 @@
+// Internal: applying a pulled page to the book, inside the caller's transaction.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "forecourt/core/book.hpp"
+#include "forecourt/sync/protocol.hpp"
+
+namespace forecourt::sync::detail {
+
+// (table, record id) -> fields with an unsynced local edit.
+using PendingFields = std::map<std::pair<std::string, std::string>, std::set<std::string>>;
+
+Result<PendingFields> pending_fields(Book& book);
+
+struct PageOutcome {
+    int applied = 0;
+    int kept_local = 0;
+    Hlc newest;  // the greatest HLC seen, for the book's clock
+};
+
+// Applies every change of the page by the merge rules; the caller commits.
+Result<PageOutcome> apply_page(storage::Transaction& tx, Book& book, const PullPage& page,
+                               const std::string& store_id, const PendingFields& pending);
+
+}  // namespace forecourt::sync::detail

@@ -1,0 +1,134 @@
+// The tablet's sync rounds: the request from the outbox and the cursor, and
+// the response applied in one local transaction.
+#include "forecourt/sync/client/sync_client.hpp"
+
+#include "forecourt/sync/codec.hpp"
+#include "pulled_page.hpp"
+
+namespace forecourt::sync {
+
+namespace {
+
+Change change_from(const storage::OutboxEntry& entry) {
+    Change c{entry.seq, entry.table, entry.record_id, entry.hlc, {}};
+    for (const auto& f : entry.fields) c.fields.push_back(FieldChange{f.field, f.value, f.base});
+    return c;
+}
+
+Error not_enrolled(const store::SyncState& state) {
+    if (state.status == store::kSyncRevoked)
+        return make_error(ErrorCode::revoked, "the store revoked this tablet; its book must be wiped",
+                          ErrorDomain::sync);
+    return make_error(ErrorCode::invalid_state, "this book is not enrolled with a store server; enrol it first",
+                      ErrorDomain::sync);
+}
+
+}  // namespace
+
+SyncClient::SyncClient(Book& book, ClientOptions options)
+    : book_(&book), options_(options), state_(book.db()) {}
+
+Result<store::SyncState> SyncClient::state() { return state_.load(); }
+
+Result<PreparedSync> SyncClient::prepare() {
+    FC_ASSIGN(auto state, state_.load());
+    const bool revoked = state.status == store::kSyncRevoked;
+    if (!state.enrolled() && !revoked) return not_enrolled(state);
+    FC_ASSIGN(auto entries, book_->changes().pending(0, options_.batch_size));
+    SyncRequest request;
+    std::size_t bytes = 0;
+    for (const auto& entry : entries) {
+        Change change = change_from(entry);
+        const std::size_t size = dump_json(to_json(change)).size();
+        if (!request.push.empty() && bytes + size > options_.batch_bytes) break;
+        bytes += size;
+        request.push.push_back(std::move(change));
+    }
+    // A revoked tablet only pushes what it still holds; there is nothing to pull.
+    if (!revoked) request.pull = PullRequest{state.cursor, options_.pull_limit};
+    PreparedSync prepared;
+    prepared.last_seq = request.push.empty() ? 0 : request.push.back().seq;
+    prepared.pushed = request.push.size();
+    prepared.cursor = state.cursor;
+    prepared.request = Request{"POST", "/v1/sync", state.token, encode(request)};
+    return prepared;
+}
+
+Result<RoundResult> SyncClient::complete(const PreparedSync& sent, const Response& response) {
+    FC_ASSIGN(auto state, state_.load());
+    if (response.status != 200) {
+        Error error = decode_error(response.status, response.body);
+        if (error.code == ErrorCode::revoked) {
+            FC_ASSIGN(auto tx, storage::Transaction::begin(book_->db()));
+            FC_TRY(state_.set_status(tx, store::kSyncRevoked));
+            FC_TRY(tx.commit());
+        }
+        FC_TRY(record_failure(error));
+        return error;
+    }
+    auto decoded = decode_sync_response(response.body, options_.limits);
+    if (!decoded.ok()) {
+        FC_TRY(record_failure(decoded.error()));
+        return decoded.take_error();
+    }
+    return apply(sent, *decoded, state);
+}
+
+Result<RoundResult> SyncClient::apply(const PreparedSync& sent, const SyncResponse& response,
+                                      const store::SyncState& state) {
+    RoundResult result;
+    result.push = response.push;
+    result.revoked = response.device_status == DeviceStatus::revoked;
+    // Only what this request carried is drained: a server mark beyond it
+    // cannot acknowledge changes it has never seen.
+    const std::int64_t acked = std::min(response.push.acked_seq, sent.last_seq);
+    FC_ASSIGN(auto tx, storage::Transaction::begin(book_->db()));
+    if (acked > 0) FC_TRY(book_->changes().acknowledge(tx, acked));
+    Hlc newest = response.server_hlc;
+    if (response.pull) {
+        FC_ASSIGN(auto pending, detail::pending_fields(*book_));
+        FC_ASSIGN(auto page, detail::apply_page(tx, *book_, *response.pull, state.store_id, pending));
+        FC_TRY(state_.set_cursor(tx, response.pull->cursor));
+        result.pulled = page.applied;
+        result.kept_local = page.kept_local;
+        result.more = response.pull->more;
+        newest = std::max(newest, page.newest);
+    }
+    // Later local edits must stamp after everything this tablet has seen.
+    FC_TRY(state_.save_clock(tx, book_->hlc().observe(newest)));
+    FC_TRY(state_.record_sync(tx, book_->clock().now_ms(), std::nullopt));
+    if (result.revoked) FC_TRY(state_.set_status(tx, store::kSyncRevoked));
+    FC_TRY(tx.commit());
+    FC_ASSIGN(auto left, book_->changes().pending(0, 1));
+    // A revoked tablet confirms with one last, empty push that it holds nothing more.
+    result.more = result.more || !left.empty() || (result.revoked && sent.pushed > 0);
+    return result;
+}
+
+Result<SyncSummary> SyncClient::sync(Transport& transport) {
+    SyncSummary summary;
+    for (int round = 0; round < options_.max_rounds; ++round) {
+        FC_ASSIGN(auto prepared, prepare());
+        auto response = transport.send(prepared.request);
+        if (!response.ok()) {
+            FC_TRY(record_failure(response.error()));
+            return response.take_error();
+        }
+        FC_ASSIGN(auto result, complete(prepared, *response));
+        ++summary.rounds;
+        summary.pushed += static_cast<int>(prepared.pushed);
+        summary.pulled += result.pulled;
+        summary.conflicts += result.push.conflicts;
+        summary.revoked = result.revoked;
+        if (!result.more) break;
+    }
+    return summary;
+}
+
+Status SyncClient::record_failure(const Error& error) {
+    FC_ASSIGN(auto tx, storage::Transaction::begin(book_->db()));
+    FC_TRY(state_.record_sync(tx, book_->clock().now_ms(), error.describe()));
+    return tx.commit();
+}
+
+}  // namespace forecourt::sync

@@ -1,0 +1,123 @@
+// POST /v1/sync: the push batch and the pulled page, checked against the record schema.
+#include "forecourt/sync/codec.hpp"
+#include "json_reader.hpp"
+#include "record_checks.hpp"
+
+namespace forecourt::sync {
+
+using detail::check_field_count;
+using detail::check_record_id;
+using detail::field_named;
+using detail::invalid;
+using detail::Members;
+using detail::protocol_error;
+using detail::table_named;
+using detail::too_large;
+using nlohmann::json;
+
+namespace {
+
+Result<FieldChange> decode_field_change(const model::TableSpec& table, const std::string& name,
+                                        const json& j, const std::string& path) {
+    if (!j.is_object()) return protocol_error(path + " must be an object with value and base");
+    Members m(j, path);
+    const json* value = m.find("value");
+    if (!value) return protocol_error(path + ".value is missing");
+    FC_TRY(field_named(table, name, *value, path));
+    FieldChange change{name, *value, std::nullopt};
+    FC_ASSIGN(auto base, m.opt_text("base"));
+    if (base) {
+        change.base = detail::version_from_wire(*base);
+        if (!change.base) return invalid(m.path("base") + " is not a version (hlc@replica)");
+    }
+    return change;
+}
+
+Result<Change> decode_change(const json& j, const std::string& path, const Limits& limits) {
+    if (!j.is_object()) return protocol_error(path + " must be an object");
+    Members m(j, path);
+    Change c;
+    FC_ASSIGN(c.seq, m.integer("seq"));
+    if (c.seq <= 0) return invalid(m.path("seq") + " must be positive (got " + std::to_string(c.seq) + ")");
+    FC_ASSIGN(c.table, m.text("table"));
+    FC_ASSIGN(const auto* table, table_named(c.table, m.path("table")));
+    FC_ASSIGN(c.record_id, m.text("id"));
+    FC_TRY(check_record_id(c.record_id, m.path("id")));
+    FC_ASSIGN(auto hlc, m.text("hlc"));
+    auto stamp = hlc_from_hex(hlc);
+    if (!stamp) return invalid(m.path("hlc") + " must be 16 lowercase hex digits");
+    c.hlc = *stamp;
+    FC_ASSIGN(const json* fields, m.object("fields"));
+    if (fields->empty()) return invalid(m.path("fields") + " is empty");
+    FC_TRY(check_field_count(*fields, limits, m.path("fields")));
+    for (const auto& [name, f] : fields->items()) {
+        FC_ASSIGN(auto field, decode_field_change(*table, name, f, m.path("fields") + "." + name));
+        c.fields.push_back(std::move(field));
+    }
+    return c;
+}
+
+Result<std::vector<Change>> decode_push(const json& push, const Limits& limits) {
+    if (!push.is_object()) return protocol_error("push must be an object");
+    FC_ASSIGN(const json* changes, Members(push, "push").array("changes"));
+    if (changes->size() > limits.max_changes_per_batch)
+        return too_large("the batch has " + std::to_string(changes->size()) + " changes; at most " +
+                         std::to_string(limits.max_changes_per_batch) + " are allowed");
+    std::vector<Change> out;
+    for (std::size_t i = 0; i < changes->size(); ++i) {
+        FC_ASSIGN(auto change, decode_change((*changes)[i], "push.changes[" + std::to_string(i) + "]", limits));
+        if (!out.empty() && change.seq <= out.back().seq)
+            return invalid("changes must be in strictly increasing seq order (seq " +
+                           std::to_string(change.seq) + " follows " + std::to_string(out.back().seq) + ")");
+        out.push_back(std::move(change));
+    }
+    return out;
+}
+
+Result<PullRequest> decode_pull(const json& pull, const Limits& limits) {
+    if (!pull.is_object()) return protocol_error("pull must be an object");
+    Members m(pull, "pull");
+    PullRequest out;
+    FC_ASSIGN(out.cursor, m.integer("cursor"));
+    if (out.cursor < 0) return invalid("pull.cursor cannot be negative");
+    FC_ASSIGN(auto limit, m.opt_integer("limit"));
+    if (limit && *limit <= 0) return invalid("pull.limit must be positive");
+    out.limit = static_cast<int>(std::min<std::int64_t>(limit.value_or(limits.max_pull_page), limits.max_pull_page));
+    return out;
+}
+
+}  // namespace
+
+json to_json(const Change& c) {
+    json fields = json::object();
+    for (const auto& f : c.fields)
+        fields[f.field] = {{"value", f.value}, {"base", f.base ? json(f.base->to_string()) : json(nullptr)}};
+    return {{"seq", c.seq}, {"table", c.table}, {"id", c.record_id}, {"hlc", hlc_to_hex(c.hlc)},
+            {"fields", std::move(fields)}};
+}
+
+std::string encode(const SyncRequest& request) {
+    json out = new_message();
+    if (!request.push.empty()) {
+        json changes = json::array();
+        for (const auto& c : request.push) changes.push_back(to_json(c));
+        out["push"] = {{"changes", std::move(changes)}};
+    }
+    if (request.pull) out["pull"] = {{"cursor", request.pull->cursor}, {"limit", request.pull->limit}};
+    return dump_json(out);
+}
+
+Result<SyncRequest> decode_sync_request(std::string_view body, const Limits& limits) {
+    FC_ASSIGN(json j, detail::parse_message(body, limits, limits.max_body_bytes));
+    SyncRequest out;
+    if (auto push = j.find("push"); push != j.end()) {
+        FC_ASSIGN(out.push, decode_push(*push, limits));
+    }
+    if (auto pull = j.find("pull"); pull != j.end()) {
+        FC_ASSIGN(auto p, decode_pull(*pull, limits));
+        out.pull = p;
+    }
+    return out;
+}
+
+}  // namespace forecourt::sync

@@ -1,0 +1,137 @@
+// POST /v1/sync response: the push acknowledgement and the pulled page. The
+// tablet checks the page as strictly as the server checks a push.
+#include "forecourt/sync/codec.hpp"
+#include "json_reader.hpp"
+#include "record_checks.hpp"
+
+namespace forecourt::sync {
+
+using detail::invalid;
+using detail::Members;
+using detail::protocol_error;
+using nlohmann::json;
+
+namespace {
+
+json pulled_to_json(const PulledChange& c) {
+    json out = {{"seq", c.seq}, {"table", c.table}, {"id", c.record_id}};
+    if (c.op == PulledOp::purge) {
+        out["op"] = "purge";
+        return out;
+    }
+    out["op"] = "upsert";
+    out["owner_id"] = c.owner_id;
+    json fields = json::object();
+    for (const auto& f : c.fields) fields[f.field] = {{"value", f.value}, {"version", f.version.to_string()}};
+    out["fields"] = std::move(fields);
+    return out;
+}
+
+Result<FieldValue> decode_field_value(const model::TableSpec& table, const std::string& name,
+                                      const json& j, const std::string& path) {
+    if (!j.is_object()) return protocol_error(path + " must be an object with value and version");
+    Members m(j, path);
+    const json* value = m.find("value");
+    if (!value) return protocol_error(path + ".value is missing");
+    FC_TRY(detail::field_named(table, name, *value, path));
+    FC_ASSIGN(auto version_text, m.text("version"));
+    auto version = detail::version_from_wire(version_text);
+    if (!version) return invalid(m.path("version") + " is not a version (hlc@replica)");
+    return FieldValue{name, *value, *version};
+}
+
+Result<PulledChange> decode_pulled(const json& j, const std::string& path, const Limits& limits) {
+    if (!j.is_object()) return protocol_error(path + " must be an object");
+    Members m(j, path);
+    PulledChange c;
+    FC_ASSIGN(c.seq, m.integer("seq"));
+    FC_ASSIGN(auto op, m.text("op"));
+    if (op != "upsert" && op != "purge") return protocol_error(m.path("op") + " must be upsert or purge");
+    c.op = op == "purge" ? PulledOp::purge : PulledOp::upsert;
+    FC_ASSIGN(c.table, m.text("table"));
+    FC_ASSIGN(const auto* table, detail::table_named(c.table, m.path("table")));
+    FC_ASSIGN(c.record_id, m.text("id"));
+    FC_TRY(detail::check_record_id(c.record_id, m.path("id")));
+    if (c.op == PulledOp::purge) return c;
+    FC_ASSIGN(c.owner_id, m.text("owner_id"));
+    FC_ASSIGN(const json* fields, m.object("fields"));
+    FC_TRY(detail::check_field_count(*fields, limits, m.path("fields")));
+    for (const auto& [name, f] : fields->items()) {
+        FC_ASSIGN(auto field, decode_field_value(*table, name, f, m.path("fields") + "." + name));
+        c.fields.push_back(std::move(field));
+    }
+    return c;
+}
+
+Result<PullPage> decode_page(const json& j, const Limits& limits) {
+    if (!j.is_object()) return protocol_error("pull must be an object");
+    Members m(j, "pull");
+    PullPage page;
+    FC_ASSIGN(page.cursor, m.integer("cursor"));
+    FC_ASSIGN(page.more, m.boolean("more"));
+    FC_ASSIGN(const json* changes, m.array("changes"));
+    for (std::size_t i = 0; i < changes->size(); ++i) {
+        FC_ASSIGN(auto c, decode_pulled((*changes)[i], "pull.changes[" + std::to_string(i) + "]", limits));
+        if (!page.changes.empty() && c.seq <= page.changes.back().seq)
+            return invalid("pulled changes must be in increasing seq order");
+        page.changes.push_back(std::move(c));
+    }
+    return page;
+}
+
+Result<PushResult> decode_push_result(const json& j) {
+    if (!j.is_object()) return protocol_error("push must be an object");
+    Members m(j, "push");
+    PushResult r;
+    FC_ASSIGN(r.acked_seq, m.integer("acked_seq"));
+    int* counts[] = {&r.applied, &r.duplicates, &r.conflicts, &r.review, &r.restamped};
+    const char* names[] = {"applied", "duplicates", "conflicts", "review", "restamped"};
+    for (int i = 0; i < 5; ++i) {
+        FC_ASSIGN(auto n, m.opt_integer(names[i]));
+        *counts[i] = static_cast<int>(n.value_or(0));
+    }
+    return r;
+}
+
+}  // namespace
+
+std::string encode(const SyncResponse& response) {
+    json out = new_message();
+    out["device_status"] = response.device_status == DeviceStatus::revoked ? "revoked" : "active";
+    out["store_id"] = response.store_id;
+    out["server_hlc"] = hlc_to_hex(response.server_hlc);
+    const auto& p = response.push;
+    out["push"] = {{"acked_seq", p.acked_seq}, {"applied", p.applied}, {"duplicates", p.duplicates},
+                   {"conflicts", p.conflicts}, {"review", p.review},   {"restamped", p.restamped}};
+    if (response.pull) {
+        json changes = json::array();
+        for (const auto& c : response.pull->changes) changes.push_back(pulled_to_json(c));
+        out["pull"] = {{"cursor", response.pull->cursor}, {"more", response.pull->more},
+                       {"changes", std::move(changes)}};
+    }
+    return dump_json(out);
+}
+
+Result<SyncResponse> decode_sync_response(std::string_view body, const Limits& limits) {
+    FC_ASSIGN(json j, detail::parse_message(body, limits, limits.max_response_bytes));
+    Members m(j, "");
+    SyncResponse out;
+    FC_ASSIGN(auto status, m.text("device_status"));
+    if (status != "active" && status != "revoked")
+        return protocol_error("device_status must be active or revoked");
+    out.device_status = status == "revoked" ? DeviceStatus::revoked : DeviceStatus::active;
+    FC_ASSIGN(out.store_id, m.text("store_id"));
+    FC_ASSIGN(auto hlc, m.text("server_hlc"));
+    auto stamp = hlc_from_hex(hlc);
+    if (!stamp) return invalid("server_hlc must be 16 lowercase hex digits");
+    out.server_hlc = *stamp;
+    FC_ASSIGN(const json* push, m.object("push"));
+    FC_ASSIGN(out.push, decode_push_result(*push));
+    if (const json* pull = m.find("pull")) {
+        FC_ASSIGN(auto page, decode_page(*pull, limits));
+        out.pull = std::move(page);
+    }
+    return out;
+}
+
+}  // namespace forecourt::sync

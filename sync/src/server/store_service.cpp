@@ -1,0 +1,140 @@
+// The store server's request handler: routing, authentication and turning
+// every outcome, expected or not, into a status and a JSON body.
+#include "forecourt/sync/server/store_service.hpp"
+
+#include <exception>
+
+#include "forecourt/sync/codec.hpp"
+#include "service_support.hpp"
+
+namespace forecourt::sync {
+
+using detail::error_response;
+using detail::wrong_method;
+
+StoreService::StoreService(store::StoreDatabase& store, Limits limits)
+    : store_(&store), limits_(limits) {}
+
+Reply StoreService::handle(const Request& request) {
+    std::lock_guard lock(mutex_);
+    pokes_.clear();
+    Reply reply;
+    try {
+        auto routed = route(request);
+        if (routed.ok()) {
+            reply.response = std::move(*routed);
+            if (reply.response.status < 300) reply.pokes = std::move(pokes_);
+        } else {
+            reply.response = error_response(routed.error());
+        }
+    } catch (const std::exception&) {
+        reply.response = error_response(make_error(ErrorCode::internal, "", ErrorDomain::sync));
+    }
+    pokes_.clear();
+    return reply;
+}
+
+Result<std::string> StoreService::authenticate_device(std::string_view bearer_token) {
+    std::lock_guard lock(mutex_);
+    FC_ASSIGN(auto device, store_->devices().authenticate(bearer_token));
+    return device.id;
+}
+
+Result<Response> StoreService::route(const Request& r) {
+    const auto [path, query] = detail::split_target(r.target);
+    if (path == "/v1/health") {
+        if (r.method != "GET") return wrong_method("GET", path);
+        return health();
+    }
+    if (path == "/v1/enrol") {
+        if (r.method != "POST") return wrong_method("POST", path);
+        FC_ASSIGN(auto enrolment, decode_enrol_request(r.body, limits_));
+        return enrol(enrolment);
+    }
+    if (path == "/v1/sync") {
+        if (r.method != "POST") return wrong_method("POST", path);
+        FC_ASSIGN(auto device, device_for(r));
+        FC_ASSIGN(auto sync_request, decode_sync_request(r.body, limits_));
+        return sync(device, sync_request);
+    }
+    if (path == "/v1/events")
+        return make_error(ErrorCode::protocol, "GET /v1/events is a WebSocket upgrade", ErrorDomain::sync);
+    constexpr std::string_view kAdmin = "/v1/admin/";
+    if (path.starts_with(kAdmin)) {
+        FC_TRY(require_admin(r));
+        return route_admin(r, path.substr(kAdmin.size()));
+    }
+    return make_error(ErrorCode::not_found, "no endpoint " + detail::quoted_path(path), ErrorDomain::sync);
+}
+
+Result<Response> StoreService::route_admin(const Request& r, std::string_view path) {
+    const auto [unused, query] = detail::split_target(r.target);
+    const bool get = r.method == "GET", post = r.method == "POST";
+    if (path == "consultants" && get) return list_consultants();
+    if (path == "consultants" && post) {
+        FC_ASSIGN(auto input, decode_consultant_input(r.body, limits_));
+        return add_consultant(input);
+    }
+    if (auto id = detail::deactivate_target(path); id && post) return deactivate_consultant(*id);
+    if (path == "vehicle-models" && post) {
+        FC_ASSIGN(auto models, decode_vehicle_models(r.body, limits_));
+        return load_vehicle_models(models);
+    }
+    if (path == "enrolment-codes" && post) {
+        FC_ASSIGN(auto input, decode_issue_code_request(r.body, limits_));
+        return issue_code(input);
+    }
+    if (path == "handover" && post) {
+        FC_ASSIGN(auto input, decode_handover_request(r.body, limits_));
+        return handover(input);
+    }
+    if (path == "devices" && get) return list_devices();
+    if (path == "conflicts" && get) return list_conflicts(query);
+    if (path == "review" && get) return list_review(query);
+    if (detail::is_admin_path(path)) return wrong_method(get ? "POST" : "GET", r.target);
+    return make_error(ErrorCode::not_found, "no admin endpoint " + detail::quoted_path(path),
+                      ErrorDomain::sync);
+}
+
+Result<store::DeviceRow> StoreService::device_for(const Request& request) {
+    if (request.bearer_token.empty())
+        return make_error(ErrorCode::unauthorized,
+                          "a device token is required (Authorization: Bearer <token>)", ErrorDomain::sync);
+    if (request.bearer_token.starts_with("admin."))
+        return make_error(ErrorCode::forbidden, "the admin token cannot sync; use a device token",
+                          ErrorDomain::sync);
+    return store_->devices().authenticate(request.bearer_token);
+}
+
+Status StoreService::require_admin(const Request& request) {
+    if (request.bearer_token.empty())
+        return make_error(ErrorCode::unauthorized, "the admin token is required", ErrorDomain::sync);
+    FC_ASSIGN(bool admin, store_->check_admin_token(request.bearer_token));
+    if (admin) return ok_status();
+    if (!request.bearer_token.starts_with("admin."))
+        return make_error(ErrorCode::forbidden, "a device token cannot use the admin API",
+                          ErrorDomain::sync);
+    return make_error(ErrorCode::unauthorized, "the admin token is not valid", ErrorDomain::sync);
+}
+
+Response StoreService::health() {
+    HealthResponse h;
+    h.store_id = store_->identity().store_id;
+    h.server_time = store_->clock().now_ms();
+    return Response{200, encode(h)};
+}
+
+Status StoreService::queue_pokes(const Audiences& touched, const std::string& except_device) {
+    if (touched.empty()) return ok_status();
+    FC_ASSIGN(std::int64_t head, store_->log().head());
+    std::set<std::string> devices;
+    for (const auto& audience : touched) {
+        FC_ASSIGN(auto ids, store_->devices().reachable(audience));
+        devices.insert(ids.begin(), ids.end());
+    }
+    devices.erase(except_device);
+    for (const auto& id : devices) pokes_.push_back(DevicePoke{id, Poke{head}});
+    return ok_status();
+}
+
+}  // namespace forecourt::sync
