@@ -105,11 +105,19 @@ CREATE TABLE sync_state (
 INSERT INTO sync_state (id) VALUES (1);
 )sql";
 
+// v5: "is a follow-up planned for this customer?" — asked by the agenda for
+// every open prospect — answered from an index alone; through
+// follow_ups_by_customer it read every follow-up row the customer ever had.
+constexpr std::string_view kV5OpenFollowUps = R"sql(
+CREATE INDEX follow_ups_open_by_customer ON follow_ups(customer_id) WHERE status = 'open';
+)sql";
+
 constexpr std::array kBookMigrations{
     Migration{1, "customers, vehicles, contacts, follow-ups, test drives, events, grade history", kV1Records},
     Migration{2, "search and agenda indexes", kV2Indexes},
     Migration{3, "outbox for change capture", kV3Outbox},
     Migration{4, "sync state: server, credentials, cursor", kV4SyncState},
+    Migration{5, "open follow-ups by customer, for the agenda", kV5OpenFollowUps},
 };
 
 }  // namespace
