@@ -1,0 +1,96 @@
+// Sync test fixtures: a store server (its database on a temp file, a manual
+// clock and the request handler), tablets with real books enrolled with it,
+// and an in-process transport that can lose or repeat messages.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "forecourt/core/book.hpp"
+#include "forecourt/core/store/store_database.hpp"
+#include "forecourt/sync/client/sync_client.hpp"
+#include "forecourt/sync/codec.hpp"
+#include "forecourt/sync/server/store_service.hpp"
+#include "temp_dir.hpp"
+
+namespace forecourt::testing {
+
+inline constexpr platform::EpochMs kStart = 1'764'000'000'000;  // 2025-11-24
+
+// The value of a step that must succeed; throws with the error otherwise.
+template <typename T>
+T need(Result<T> result, const char* what = "setup step") {
+    if (!result.ok()) throw std::runtime_error(std::string(what) + ": " + result.error().describe());
+    return std::move(result).value();
+}
+
+class StoreFixture {
+public:
+    explicit StoreFixture(const std::filesystem::path& dir, platform::EpochMs start = kStart);
+
+    sync::Reply call(const std::string& method, const std::string& target, const std::string& body,
+                     const std::string& token);
+    // An admin request that must succeed; its parsed body.
+    nlohmann::json admin(const std::string& method, const std::string& target,
+                         const nlohmann::json& body = nlohmann::json::object());
+    std::string add_consultant(const std::string& name);
+    std::string issue_code(const std::string& consultant_id);
+
+    platform::ManualClock clock;
+    std::unique_ptr<store::StoreDatabase> store;
+    std::unique_ptr<sync::StoreService> service;
+    std::string admin_token;
+    std::vector<sync::DevicePoke> pokes;  // every poke replies asked for
+};
+
+// Hands requests straight to the store's handler. Faults, when set, are
+// consulted per request: drop it before the server sees it, drop the
+// server's answer after it committed, or deliver the request twice.
+class InProcessTransport : public sync::Transport {
+public:
+    explicit InProcessTransport(StoreFixture& server) : server_(&server) {}
+    Result<sync::Response> send(const sync::Request& request) override;
+
+    std::function<bool()> drop_request;
+    std::function<bool()> drop_response;
+    std::function<bool()> duplicate;
+    int sent = 0;
+
+private:
+    StoreFixture* server_;
+};
+
+class Tablet {
+public:
+    Tablet(const std::filesystem::path& dir, const std::string& name, platform::EpochMs start = kStart,
+           storage::Synchronous synchronous = storage::Synchronous::full, sync::ClientOptions options = {});
+
+    // Enrols this tablet's book for the consultant; reopens the book.
+    void enrol(StoreFixture& server, const std::string& consultant_id);
+    Book& book() { return *book_; }
+    sync::SyncClient& client() { return *client_; }
+    Result<sync::SyncSummary> sync(sync::Transport& transport) { return client_->sync(transport); }
+    void reopen();
+    std::string register_prospect(const std::string& name, const std::string& phone);
+
+    platform::ManualClock clock;
+
+private:
+    std::string path_;
+    storage::Synchronous synchronous_;
+    sync::ClientOptions options_;
+    std::unique_ptr<Book> book_;
+    std::unique_ptr<sync::SyncClient> client_;
+};
+
+// Every synced record of a database as {table: {id: row}}; with an owner, only
+// that consultant's records and the reference data.
+nlohmann::json records_of(storage::RecordStore& records, storage::Database& db,
+                          const std::string& owner_filter = "");
+nlohmann::json outbox_of(Book& book);
+
+}  // namespace forecourt::testing
