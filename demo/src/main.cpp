@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/exit_status.hpp"
+#include "server/server_commands.hpp"
 #include "story/demo_command.hpp"
 #include "tablet/tablet_commands.hpp"
 
@@ -31,6 +32,8 @@ int main(int argc, char** argv) {
         "5 invalid state, 6 storage, 7 wrong key. See docs/CLI.md.");
     app.require_subcommand(1);
     forecourt::cli::register_tablet_commands(app);
+    forecourt::cli::register_server_commands(app);
+    forecourt::cli::register_admin_commands(app);
     forecourt::cli::register_demo_command(app);
     try {
         app.parse(argc, argv);

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "forecourt/core/model/vocabulary.hpp"
+#include "tablet/sync_commands.hpp"
 #include "tablet/tablet_context.hpp"
 
 namespace forecourt::cli {
@@ -55,6 +56,7 @@ void register_tablet_commands(CLI::App& app) {
     add_customer_commands(*tablet, context);
     add_contact_commands(*tablet, context);
     add_listing_commands(*tablet, context);
+    add_sync_commands(*tablet, context);
 }
 
 }  // namespace forecourt::cli

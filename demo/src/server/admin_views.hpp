@@ -1,0 +1,13 @@
+// The store's admin listings as tables for people (the admin API's JSON in, text out).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+namespace forecourt::cli {
+
+void show_consultants(const nlohmann::json& listed);
+void show_devices(const nlohmann::json& listed);
+void show_conflicts(const nlohmann::json& listed);
+void show_review(const nlohmann::json& listed);
+
+}  // namespace forecourt::cli

@@ -1,0 +1,121 @@
+// The real forecourt binary end to end: a store server as a child process, the
+// manager's admin commands, and a tablet enrolling and syncing with it.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "run_process.hpp"
+#include "temp_dir.hpp"
+
+namespace forecourt::testing {
+namespace {
+
+const std::vector<std::string> kEnv = {"FORECOURT_PASSPHRASE=correct horse battery staple"};
+
+ProcessResult forecourt(const std::vector<std::string>& args) {
+    auto r = run_process(FORECOURT_BIN, args, kEnv, 60);
+    INFO("forecourt " << args.front() << " " << args.back() << "\nstdout: " << r.out << "\nstderr: " << r.err);
+    CHECK(r.exit_code == 0);
+    return r;
+}
+
+// `server run` in the background; its first line of stdout names the bound port.
+class ServerProcess {
+public:
+    explicit ServerProcess(const std::string& home) {
+        int out[2];
+        REQUIRE(::pipe(out) == 0);
+        pid_ = ::fork();
+        REQUIRE(pid_ >= 0);
+        if (pid_ == 0) {
+            ::dup2(out[1], STDOUT_FILENO);
+            ::close(out[0]);
+            ::close(out[1]);
+            ::execl(FORECOURT_BIN, FORECOURT_BIN, "server", "--home", home.c_str(), "run", "--listen",
+                    "127.0.0.1:0", static_cast<char*>(nullptr));
+            ::_exit(127);
+        }
+        ::close(out[1]);
+        stdout_ = ::fdopen(out[0], "r");
+        char line[256] = {};
+        REQUIRE(std::fgets(line, sizeof line, stdout_) != nullptr);
+        std::smatch m;
+        std::string text(line);
+        REQUIRE(std::regex_search(text, m, std::regex(R"(127\.0\.0\.1:(\d+))")));
+        port_ = m[1];
+    }
+    ~ServerProcess() {
+        if (pid_ > 0) ::kill(pid_, SIGKILL), ::waitpid(pid_, nullptr, 0);
+        if (stdout_) std::fclose(stdout_);
+    }
+    const std::string& port() const { return port_; }
+
+    // SIGTERM, then the exit status (or -1 when it does not exit in time).
+    int terminate() {
+        ::kill(pid_, SIGTERM);
+        for (int i = 0; i < 100; ++i) {
+            int status = 0;
+            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+                pid_ = -1;
+                return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+            }
+            ::usleep(100'000);
+        }
+        return -1;
+    }
+
+private:
+    pid_t pid_ = -1;
+    FILE* stdout_ = nullptr;
+    std::string port_;
+};
+
+std::string fingerprint_in(const std::string& text) {
+    std::smatch m;
+    REQUIRE(std::regex_search(text, m, std::regex(R"(SHA256:[0-9A-F:]+)")));
+    return m[0];
+}
+
+}  // namespace
+
+TEST_CASE("cli end to end: server init and run, enrol code, tablet enroll, sync, status, SIGTERM") {
+    TempDir dir;
+    const auto server_home = dir.file("server");
+    const auto tablet_home = dir.file("tablet");
+    const auto fingerprint = fingerprint_in(forecourt({"server", "--home", server_home, "init",
+                                                       "--store-name", "Forecourt Motors"}).out);
+    const auto consultant =
+        forecourt({"admin", "--home", server_home, "consultant", "add", "李娜"}).out;
+    const auto consultant_id = consultant.substr(0, consultant.find('\n'));
+    ServerProcess server(server_home);
+    const auto code = forecourt({"admin", "--home", server_home, "enrol-code", consultant_id}).out;
+
+    forecourt({"tablet", "--home", tablet_home, "init", "--consultant", "李娜"});
+    forecourt({"tablet", "--home", tablet_home, "enroll", "--server",
+               "https://127.0.0.1:" + server.port(), "--code", code.substr(0, code.find('\n')),
+               "--fingerprint", fingerprint});
+    forecourt({"tablet", "--home", tablet_home, "register", "王伟", "--phone", "13800138000",
+               "--source", "walk_in"});
+    auto synced = nlohmann::json::parse(
+        forecourt({"tablet", "--home", tablet_home, "sync", "--json"}).out, nullptr, false);
+    REQUIRE(synced.is_object());
+    CHECK(synced["pushed"].get<int>() >= 1);
+    auto status = nlohmann::json::parse(
+        forecourt({"tablet", "--home", tablet_home, "status", "--json"}).out, nullptr, false);
+    REQUIRE(status.is_object());
+    CHECK(status["status"] == "enrolled");
+    CHECK(status["pending"] == 0);
+    CHECK(status["fingerprint"] == fingerprint);
+    CHECK(status["last_sync_at"].is_number());
+    auto devices = nlohmann::json::parse(
+        forecourt({"admin", "--home", server_home, "devices", "--json"}).out, nullptr, false);
+    CHECK(devices["devices"].size() == 1);
+    CHECK(server.terminate() == 0);
+}
+
+}  // namespace forecourt::testing

@@ -1,0 +1,114 @@
+// Tablets editing offline and syncing through a live server converge on the
+// same state, with every overwritten value in the conflicts log.
+#include <doctest/doctest.h>
+
+#include "live_store.hpp"
+
+namespace forecourt::testing {
+
+using nlohmann::json;
+
+namespace {
+
+// Two tablets of one consultant holding the same customer.
+struct TwoTablets {
+    TempDir dir;
+    LiveStore store{dir};
+    LiveTablet a{dir, "a"};
+    LiveTablet b{dir, "b"};
+    std::string customer;
+
+    TwoTablets() {
+        const auto consultant = store.add_consultant("李娜");
+        a.enrol_for(store, consultant);
+        b.enrol_for(store, consultant);
+        customer = a.register_prospect("王伟", "13800138000");
+        REQUIRE(a.sync().ok());
+        REQUIRE(b.sync().ok());
+        REQUIRE(b.records()["customers"].contains(customer));
+    }
+
+    void sync_all(bool a_first) {
+        LiveTablet& first = a_first ? a : b;
+        LiveTablet& second = a_first ? b : a;
+        REQUIRE(first.sync().ok());
+        REQUIRE(second.sync().ok());
+        REQUIRE(first.sync().ok());
+    }
+
+    json card(LiveTablet& t) { return t.records()["customers"][customer]; }
+    json store_card() { return store.records()["customers"][customer]; }
+};
+
+}  // namespace
+
+TEST_CASE("convergence: the same field edited on two tablets ends the same everywhere, loser logged") {
+    for (bool a_first : {true, false}) {
+        CAPTURE(a_first);
+        TwoTablets t;
+        REQUIRE(t.a.book().edit_card(t.customer, {{"company", "Alpha Trading"}}).ok());
+        REQUIRE(t.b.book().edit_card(t.customer, {{"company", "Beta Logistics"}}).ok());
+        t.sync_all(a_first);
+        const auto kept = t.store_card()["company"];
+        CHECK(t.card(t.a)["company"] == kept);
+        CHECK(t.card(t.b)["company"] == kept);
+        const auto conflicts = t.store.conflicts();
+        REQUIRE(conflicts.size() == 1);
+        CHECK(conflicts[0]["field"] == "company");
+        CHECK(conflicts[0]["winner"]["value"] == kept);
+        CHECK(conflicts[0]["loser"]["value"] ==
+              (kept == "Alpha Trading" ? "Beta Logistics" : "Alpha Trading"));
+    }
+}
+
+TEST_CASE("convergence: different fields edited on two tablets are both kept, without conflict") {
+    for (bool a_first : {true, false}) {
+        CAPTURE(a_first);
+        TwoTablets t;
+        REQUIRE(t.a.book().edit_card(t.customer, {{"company", "Alpha Trading"}}).ok());
+        REQUIRE(t.b.book().edit_card(t.customer, {{"address", "88 Nanjing Road"}}).ok());
+        t.sync_all(a_first);
+        for (auto card : {t.card(t.a), t.card(t.b), t.store_card()}) {
+            CHECK(card["company"] == "Alpha Trading");
+            CHECK(card["address"] == "88 Nanjing Road");
+        }
+        CHECK(t.card(t.a) == t.card(t.b));
+        CHECK(t.store.conflicts().empty());
+    }
+}
+
+TEST_CASE("convergence: a contact recorded offline on each tablet appears once everywhere") {
+    TwoTablets t;
+    for (auto* tablet : {&t.a, &t.b}) {
+        ContactInput contact{t.customer, "phone_call", "keep_in_touch", {}, {}, {}, {}, {}};
+        REQUIRE(tablet->book().record_contact(contact).ok());
+    }
+    t.sync_all(true);
+    const auto contacts = t.store.records()["contacts"];
+    CHECK(contacts.size() == 2);
+    CHECK(t.a.records()["contacts"] == contacts);
+    CHECK(t.b.records()["contacts"] == contacts);
+}
+
+TEST_CASE("convergence: a batch whose answer is lost is retried and applied once") {
+    TwoTablets t;
+    for (int i = 0; i < 3; ++i) t.a.register_prospect("客户" + std::to_string(i), "1390000000" + std::to_string(i));
+    bool lose_next = true;
+    t.store.lose_response = [&](const sync::net::HttpRequest& request) {
+        const bool lose = request.target == "/v1/sync" && lose_next;
+        lose_next = false;
+        return lose;
+    };
+    auto first = t.a.sync();
+    CHECK_FALSE(first.ok());
+    CHECK(t.store.records()["customers"].size() == 4);  // committed before the answer was lost
+    auto retried = t.a.sync();
+    REQUIRE(retried.ok());
+    CHECK(need(t.a.book().changes().pending_count()) == 0);
+    CHECK(t.store.records()["customers"].size() == 4);
+    const auto devices = t.store.admin("GET", "/v1/admin/devices")["devices"];
+    CHECK(t.a.records()["customers"] == t.store.records()["customers"]);
+    CHECK(devices.size() == 2);
+}
+
+}  // namespace forecourt::testing
