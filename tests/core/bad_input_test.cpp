@@ -4,6 +4,7 @@
 
 #include "book_fixture.hpp"
 #include "checks.hpp"
+#include "forecourt/core/storage/record_store.hpp"
 
 using namespace forecourt;
 using testing::must;
@@ -234,4 +235,17 @@ TEST_CASE("bad input: missing or unknown codes name what is expected") {
     drive.customer_id = b.prospect;
     FC_CHECK_FAILS(fx->record_test_drive(drive), ErrorCode::invalid_argument, "model is required");
     b.check_unchanged();
+}
+
+TEST_CASE("bad input: the record store refuses impossible dates, whoever writes them") {
+    const auto* customers = model::find_table("customers");
+    REQUIRE(customers != nullptr);
+    const auto* birthday = customers->field("birthday");
+    REQUIRE(birthday != nullptr);
+    CHECK(storage::validate_field_value(*birthday, "2024-02-29").ok());
+    for (const char* bad : {"2025-02-30", "2025-04-31", "2025-13-01", "2025-00-10", "25-01-01"}) {
+        auto status = storage::validate_field_value(*birthday, bad);
+        CHECK_MESSAGE(!status.ok(), bad);
+        if (!status.ok()) CHECK(status.error().code == ErrorCode::invalid_argument);
+    }
 }

@@ -1,6 +1,7 @@
 // Field-level writes of synced records with their versions.
 #include "forecourt/core/storage/record_store.hpp"
 
+#include "forecourt/core/model/date.hpp"
 
 namespace forecourt::storage {
 namespace {
@@ -8,14 +9,9 @@ namespace {
 using model::FieldType;
 using nlohmann::json;
 
-bool is_date(const std::string& s) {
-    if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
-    for (int i : {0, 1, 2, 3, 5, 6, 8, 9})
-        if (s[i] < '0' || s[i] > '9') return false;
-    const int month = std::stoi(s.substr(5, 2));
-    const int day = std::stoi(s.substr(8, 2));
-    return month >= 1 && month <= 12 && day >= 1 && day <= 31;
-}
+// A real calendar day: 2025-02-30 is refused here too, since changes applied
+// by sync reach the tables only through this check.
+bool is_date(const std::string& s) { return model::Date::parse(s).has_value(); }
 
 void bind_value(Statement& st, int index, FieldType type, const json& value) {
     if (value.is_null()) {
