@@ -32,7 +32,7 @@ std::size_t associated_data(std::uint8_t* out, const BookId& id, const PagePlace
     out[n++] = static_cast<std::uint8_t>(place.home);
     for (int shift = 24; shift >= 0; shift -= 8)
         out[n++] = static_cast<std::uint8_t>(place.page_number >> shift);
-    std::memcpy(out + n, place.bound.data(), place.bound.size());
+    if (!place.bound.empty()) std::memcpy(out + n, place.bound.data(), place.bound.size());
     return n + place.bound.size();
 }
 
