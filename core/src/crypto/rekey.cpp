@@ -69,6 +69,9 @@ Status write_copy(const BookFiles& files, storage::Database& source, const Ciphe
     FC_TRY(discard_copy(files));
     {
         FC_ASSIGN(auto target, open_with(files.rekey_copy, next, true));
+        // Page 1 on disk first: it tells the VFS the page geometry before the
+        // copy spills other pages from SQLite's cache.
+        FC_TRY(target.exec("PRAGMA user_version=0; CREATE TABLE rekey_start(x); DROP TABLE rekey_start"));
         FC_TRY(copy_pages(source, target, options.pages_per_step));
     }
     FC_TRY(detail::fsync_file(files.rekey_copy));
