@@ -28,7 +28,15 @@ inline nlohmann::json json_of(const ProcessResult& r) {
     return doc;
 }
 
-// A consultant's home directory with a fresh book in it.
+// Test books are encrypted, as every real book is, under this passphrase.
+inline const std::string kTestPassphrase = "correct horse battery staple";
+
+// The environment entry that hands a passphrase to the child process.
+inline std::string passphrase_env(const std::string& passphrase = kTestPassphrase) {
+    return "FORECOURT_PASSPHRASE=" + passphrase;
+}
+
+// A consultant's home directory with a fresh encrypted book in it.
 class CliHome {
   public:
     CliHome() {
@@ -37,10 +45,14 @@ class CliHome {
         REQUIRE(r.exit_code == 0);
     }
     const std::string& home() const { return home_; }
+    std::string file(const std::string& name) const { return home_ + "/" + name; }
 
-    ProcessResult tablet(std::vector<std::string> args) const {
+    // Runs `forecourt tablet --home HOME args…` with `env` added to the
+    // child's environment (by default the book's passphrase).
+    ProcessResult tablet(std::vector<std::string> args,
+                         const std::vector<std::string>& env = {passphrase_env()}) const {
         args.insert(args.begin(), {"tablet", "--home", home_});
-        return run_forecourt(args);
+        return run_process(FORECOURT_BIN, args, env);
     }
 
     // Runs a tablet command that must succeed and returns its first line (an id).

@@ -47,7 +47,9 @@ TEST_CASE("cli: demo --home keeps the book for the tablet commands") {
     const auto home = dir.file("demo-home");
     auto r = run_process(FORECOURT_BIN, {"demo", "--home", home}, {}, 120);
     REQUIRE(r.exit_code == 0);
-    auto listed = json_of(run_forecourt({"tablet", "--home", home, "list", "--json"}));
+    CHECK(r.out.find("demo's passphrase \"forecourt-demo\"") != std::string::npos);
+    auto listed = json_of(run_process(FORECOURT_BIN, {"tablet", "--home", home, "list", "--json"},
+                                      {passphrase_env("forecourt-demo")}));
     CHECK(listed.size() == 8);
     auto again = run_forecourt({"demo", "--home", home});
     CHECK(again.exit_code == 4);

@@ -158,7 +158,8 @@ TEST_CASE("cli: --home is required by book commands, as a usage error") {
 
 TEST_CASE("cli: FORECOURT_HOME stands in for --home") {
     CliHome cli;
-    auto r = run_process(FORECOURT_BIN, {"tablet", "list"}, {"FORECOURT_HOME=" + cli.home()});
+    auto r = run_process(FORECOURT_BIN, {"tablet", "list"},
+                         {"FORECOURT_HOME=" + cli.home(), passphrase_env()});
     CHECK(r.exit_code == 0);
 }
 

@@ -73,7 +73,9 @@ ProspectInput prospect(const char* name, const char* phone, const char* grade, c
 Status ConsultantDay::last_week() {
     narrator_.chapter("Last week: 李娜 starts her book");
     at("2025-11-17", 9, 0);
-    FC_ASSIGN(book_, create_book({home_, &clock_}, NewBook{"李娜", "", ""}));
+    SessionOptions session{home_, &clock_, {}, BookProtection::encrypted};
+    session.passphrase.given = kDemoPassphrase;
+    FC_ASSIGN(book_, create_book(session, NewBook{"李娜", "", ""}));
     narrator_.step("李娜 opens a new book on her tablet (store: local, not enrolled yet)",
                    book_->identity().consultant_id);
     at("2025-11-17", 9, 20);

@@ -11,6 +11,10 @@
 
 namespace forecourt::cli {
 
+// The demo's book is encrypted like a real one, under this passphrase, which
+// the demo prints so its kept book can be opened afterwards.
+inline constexpr const char* kDemoPassphrase = "forecourt-demo";
+
 // Runs the story on a new book in `home`, narrating it on `out`; with `json`
 // nothing is printed and `report` receives the steps, the agenda, the card
 // and the outbox summary instead.

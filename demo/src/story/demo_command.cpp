@@ -72,14 +72,19 @@ Status run_demo(const DemoArgs& args) {
     if (!args.json)
         std::cout << "Forecourt demo: a sales consultant's day on the tablet, offline\n"
                   << "Book: " << book_file(home)
-                  << (removed ? " (temporary, removed at the end)" : " (kept)") << '\n';
-    nlohmann::json report = {{"home", home}, {"book", book_file(home)}, {"removed", removed}};
+                  << (removed ? " (temporary, removed at the end)" : " (kept)") << '\n'
+                  << "Encrypted with the demo's passphrase \"" << kDemoPassphrase
+                  << "\" (a real book takes the consultant's own)\n";
+    nlohmann::json report = {{"home", home},
+                             {"book", book_file(home)},
+                             {"removed", removed},
+                             {"passphrase", kDemoPassphrase}};
     FC_TRY(run_consultant_day(home, std::cout, args.json, report));
     if (args.json) {
         print_json(std::cout, report);
     } else if (!removed) {
-        std::cout << "\nThe book is kept; look around with: forecourt tablet --home " << home
-                  << " agenda\n";
+        std::cout << "\nThe book is kept; look around with: FORECOURT_PASSPHRASE="
+                  << kDemoPassphrase << " forecourt tablet --home " << home << " agenda\n";
     }
     return ok_status();
 }

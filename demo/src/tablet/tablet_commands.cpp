@@ -6,6 +6,7 @@
 #include "forecourt/core/model/vocabulary.hpp"
 #include "tablet/sync_commands.hpp"
 #include "tablet/tablet_context.hpp"
+#include "tablet/vault_commands.hpp"
 
 namespace forecourt::cli {
 namespace {
@@ -57,6 +58,7 @@ void register_tablet_commands(CLI::App& app) {
     add_contact_commands(*tablet, context);
     add_listing_commands(*tablet, context);
     add_sync_commands(*tablet, context);
+    add_vault_commands(*tablet, context);
 }
 
 }  // namespace forecourt::cli
