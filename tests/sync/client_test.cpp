@@ -15,9 +15,7 @@ TEST_CASE("sync client: an unenrolled book cannot sync") {
     CHECK(prepared.error().code == ErrorCode::invalid_state);
 }
 
-TEST_CASE(
-    "sync client: a pulled change waits behind an unsynced local edit until the server settles "
-    "it") {
+TEST_CASE("sync client: a pulled change waits behind an unsynced local edit until the server settles it") {
     TempDir dir;
     StoreFixture server(dir.path());
     const auto li = server.add_consultant("李娜");
@@ -65,8 +63,7 @@ TEST_CASE("sync client: the outbox drains only up to what the server acknowledge
     t.register_prospect("王伟", "13800138000");
     auto prepared = need(t.client().prepare());
     t.register_prospect("赵敏", "13900139000");  // written while the request was in flight
-    auto reply =
-        server.call("POST", "/v1/sync", prepared.request.body, prepared.request.bearer_token);
+    auto reply = server.call("POST", "/v1/sync", prepared.request.body, prepared.request.bearer_token);
     auto round = need(t.client().complete(prepared, reply.response));
     CHECK(round.push.acked_seq == prepared.last_seq);
     CHECK(need(t.book().changes().pending_count()) == 2);
@@ -82,8 +79,7 @@ TEST_CASE("sync client: an error answer changes nothing but the recorded error")
     t.register_prospect("王伟", "13800138000");
     auto prepared = need(t.client().prepare());
     const auto before = outbox_of(t.book());
-    auto failed = t.client().complete(
-        prepared, sync::Response{500, "{\"error\":{\"code\":\"internal\",\"message\":\"x\"}}"});
+    auto failed = t.client().complete(prepared, sync::Response{500, "{\"error\":{\"code\":\"internal\",\"message\":\"x\"}}"});
     REQUIRE_FALSE(failed.ok());
     CHECK(outbox_of(t.book()) == before);
     CHECK(need(t.client().state()).last_error.has_value());

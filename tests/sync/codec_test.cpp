@@ -15,20 +15,13 @@ namespace {
 const std::string kCustomer = "0193a1c0-0000-7000-8000-000000000001";
 
 json change(std::int64_t seq, json fields) {
-    return {{"seq", seq},
-            {"table", "customers"},
-            {"id", kCustomer},
-            {"hlc", "019ab3f0c1a20000"},
+    return {{"seq", seq}, {"table", "customers"}, {"id", kCustomer}, {"hlc", "019ab3f0c1a20000"},
             {"fields", std::move(fields)}};
 }
 
-json push(json changes) {
-    return {{"protocol", 1}, {"push", {{"changes", std::move(changes)}}}};
-}
+json push(json changes) { return {{"protocol", 1}, {"push", {{"changes", std::move(changes)}}}}; }
 
-json name_field(json value = "王伟") {
-    return {{"name", {{"value", std::move(value)}, {"base", nullptr}}}};
-}
+json name_field(json value = "王伟") { return {{"name", {{"value", std::move(value)}, {"base", nullptr}}}}; }
 
 // The error a sync request body decodes to (fails the test if it decodes).
 Error rejected(const std::string& body, const Limits& limits = {}) {
@@ -47,10 +40,7 @@ void check(const Error& e, ErrorCode code, int status, const std::string& says) 
 
 TEST_CASE("codec: a sync request survives a round trip") {
     SyncRequest request;
-    request.push.push_back(Change{7,
-                                  "customers",
-                                  kCustomer,
-                                  Hlc{0x019ab3f0c1a20000},
+    request.push.push_back(Change{7, "customers", kCustomer, Hlc{0x019ab3f0c1a20000},
                                   {FieldChange{"name", "王伟", std::nullopt},
                                    FieldChange{"phones", json::array({"+8613800138000"}),
                                                Version{Hlc{0x019ab3f0c1a10000}, "r-1"}}}});
@@ -71,15 +61,10 @@ TEST_CASE("codec: a sync response survives a round trip") {
     response.store_id = "s";
     response.server_hlc = Hlc{0x019ab3f0c1a20003};
     response.push = PushResult{9, 2, 1, 1, 0, 1};
-    response.pull = PullPage{{PulledChange{11,
-                                           PulledOp::upsert,
-                                           "customers",
-                                           kCustomer,
-                                           "owner",
+    response.pull = PullPage{{PulledChange{11, PulledOp::upsert, "customers", kCustomer, "owner",
                                            {FieldValue{"grade", "A", Version{Hlc{5}, "r"}}}},
                               PulledChange{12, PulledOp::purge, "contacts", kCustomer, "", {}}},
-                             12,
-                             true};
+                             12, true};
     auto decoded = decode_sync_response(encode(response), Limits{});
     REQUIRE_MESSAGE(decoded.ok(), decoded.error().describe());
     CHECK(decoded->push.acked_seq == 9);
@@ -99,12 +84,9 @@ TEST_CASE("codec: a body over the size limit is refused before parsing") {
 
 TEST_CASE("codec: invalid UTF-8 is refused, wherever it is") {
     check(rejected("{\"protocol\":1,\"x\":\"\xff\"}"), ErrorCode::protocol, 400, "UTF-8");
-    check(rejected("{\"protocol\":1,\"x\":\"\xc0\xaf\"}"), ErrorCode::protocol, 400,
-          "UTF-8");  // overlong
-    check(rejected("{\"protocol\":1,\"x\":\"\xed\xa0\x80\"}"), ErrorCode::protocol, 400,
-          "UTF-8");  // surrogate
-    check(rejected("{\"protocol\":1,\"x\":\"\xe4\xb8\"}"), ErrorCode::protocol, 400,
-          "UTF-8");  // truncated
+    check(rejected("{\"protocol\":1,\"x\":\"\xc0\xaf\"}"), ErrorCode::protocol, 400, "UTF-8");  // overlong
+    check(rejected("{\"protocol\":1,\"x\":\"\xed\xa0\x80\"}"), ErrorCode::protocol, 400, "UTF-8");  // surrogate
+    check(rejected("{\"protocol\":1,\"x\":\"\xe4\xb8\"}"), ErrorCode::protocol, 400, "UTF-8");  // truncated
 }
 
 TEST_CASE("codec: malformed JSON, non-objects and trailing garbage are protocol errors") {
@@ -118,20 +100,18 @@ TEST_CASE("codec: nesting deeper than the limit is refused while parsing") {
     std::string deep = "{\"protocol\":1,\"x\":";
     for (int i = 0; i < 100000; ++i) deep += "[";
     check(rejected(deep), ErrorCode::limit_exceeded, 413, "deeper than 8");
-    json eight =
-        push(json::array({change(1, {{"phones", {{"value", {"a"}}, {"base", nullptr}}}})}));
+    json eight = push(json::array({change(1, {{"phones", {{"value", {"a"}}, {"base", nullptr}}}})}));
     CHECK(decode_sync_request(eight.dump(), Limits{}).ok());  // the deepest real message fits
 }
 
 TEST_CASE("codec: strings, member names and arrays over their limits are refused") {
     check(rejected(push(json::array({change(1, name_field(std::string(8193, 'x')))})).dump()),
           ErrorCode::limit_exceeded, 413, "8193 bytes");
-    check(rejected("{\"protocol\":1,\"" + std::string(9000, 'k') + "\":1}"),
-          ErrorCode::limit_exceeded, 413, "9000 bytes");
+    check(rejected("{\"protocol\":1,\"" + std::string(9000, 'k') + "\":1}"), ErrorCode::limit_exceeded,
+          413, "9000 bytes");
     json big = json::array();
     for (int i = 0; i < 1001; ++i) big.push_back(i);
-    check(rejected(json{{"protocol", 1}, {"x", big}}.dump()), ErrorCode::limit_exceeded, 413,
-          "1000 entries");
+    check(rejected(json{{"protocol", 1}, {"x", big}}.dump()), ErrorCode::limit_exceeded, 413, "1000 entries");
 }
 
 TEST_CASE("codec: a batch or a change over its size limit is refused") {
@@ -139,33 +119,26 @@ TEST_CASE("codec: a batch or a change over its size limit is refused") {
     for (int i = 1; i <= 501; ++i) changes.push_back(change(i, name_field()));
     check(rejected(push(changes).dump()), ErrorCode::limit_exceeded, 413, "501 changes");
     json fields = json::object();
-    for (int i = 0; i < 65; ++i)
-        fields["f" + std::to_string(i)] = {{"value", 1}, {"base", nullptr}};
+    for (int i = 0; i < 65; ++i) fields["f" + std::to_string(i)] = {{"value", 1}, {"base", nullptr}};
     check(rejected(push(json::array({change(1, fields)})).dump()), ErrorCode::limit_exceeded, 413,
           "65 fields");
 }
 
 TEST_CASE("codec: the protocol version must be present and spoken") {
     check(rejected(R"({"push":{"changes":[]}})"), ErrorCode::protocol, 400, "protocol is missing");
-    check(rejected(R"({"protocol":2})"), ErrorCode::protocol, 400,
-          "unsupported protocol version 2");
-    check(rejected(R"({"protocol":"1"})"), ErrorCode::protocol, 400,
-          "unsupported protocol version");
+    check(rejected(R"({"protocol":2})"), ErrorCode::protocol, 400, "unsupported protocol version 2");
+    check(rejected(R"({"protocol":"1"})"), ErrorCode::protocol, 400, "unsupported protocol version");
 }
 
 TEST_CASE("codec: members of the wrong shape are protocol errors naming the member") {
-    check(rejected(R"({"protocol":1,"push":[]})"), ErrorCode::protocol, 400,
-          "push must be an object");
-    check(rejected(R"({"protocol":1,"push":{}})"), ErrorCode::protocol, 400,
-          "push.changes is missing");
+    check(rejected(R"({"protocol":1,"push":[]})"), ErrorCode::protocol, 400, "push must be an object");
+    check(rejected(R"({"protocol":1,"push":{}})"), ErrorCode::protocol, 400, "push.changes is missing");
     json c = change(1, name_field());
     c["seq"] = "1";
     check(rejected(push(json::array({c})).dump()), ErrorCode::protocol, 400, "push.changes[0].seq");
     c = change(1, {{"name", {{"base", nullptr}}}});
-    check(rejected(push(json::array({c})).dump()), ErrorCode::protocol, 400,
-          "fields.name.value is missing");
-    check(rejected(R"({"protocol":1,"pull":{"cursor":1.5}})"), ErrorCode::protocol, 400,
-          "pull.cursor");
+    check(rejected(push(json::array({c})).dump()), ErrorCode::protocol, 400, "fields.name.value is missing");
+    check(rejected(R"({"protocol":1,"pull":{"cursor":1.5}})"), ErrorCode::protocol, 400, "pull.cursor");
 }
 
 TEST_CASE("codec: content that breaks the record schema is refused with 422") {
@@ -173,16 +146,16 @@ TEST_CASE("codec: content that breaks the record schema is refused with 422") {
     json c = change(1, name_field());
     c["table"] = "payroll";
     check(bad(c), ErrorCode::invalid_argument, 422, "unknown table 'payroll'");
-    check(bad(change(1, {{"owner_id", {{"value", "me"}, {"base", nullptr}}}})),
-          ErrorCode::invalid_argument, 422, "customers has no field 'owner_id'");
-    check(bad(change(1, {{"budget", {{"value", "lots"}, {"base", nullptr}}}})),
-          ErrorCode::invalid_argument, 422, "budget must be an integer");
+    check(bad(change(1, {{"owner_id", {{"value", "me"}, {"base", nullptr}}}})), ErrorCode::invalid_argument,
+          422, "customers has no field 'owner_id'");
+    check(bad(change(1, {{"budget", {{"value", "lots"}, {"base", nullptr}}}})), ErrorCode::invalid_argument,
+          422, "budget must be an integer");
     check(bad(change(1, {{"birthday", {{"value", "1990-13-01"}, {"base", nullptr}}}})),
           ErrorCode::invalid_argument, 422, "birthday must be a date");
     check(bad(change(1, {{"budget", {{"value", 18446744073709551615ULL}, {"base", nullptr}}}})),
           ErrorCode::invalid_argument, 422, "out of range");
-    check(bad(change(1, {{"name", {{"value", "x"}, {"base", "yesterday"}}}})),
-          ErrorCode::invalid_argument, 422, "not a version");
+    check(bad(change(1, {{"name", {{"value", "x"}, {"base", "yesterday"}}}})), ErrorCode::invalid_argument,
+          422, "not a version");
     c = change(1, name_field());
     c["id"] = "42";
     check(bad(c), ErrorCode::invalid_argument, 422, "UUID");
@@ -193,21 +166,19 @@ TEST_CASE("codec: content that breaks the record schema is refused with 422") {
 }
 
 TEST_CASE("codec: sequence numbers must be positive and strictly increasing") {
-    check(rejected(push(json::array({change(0, name_field())})).dump()),
-          ErrorCode::invalid_argument, 422, "must be positive");
-    check(rejected(push(json::array({change(-3, name_field())})).dump()),
-          ErrorCode::invalid_argument, 422, "must be positive");
+    check(rejected(push(json::array({change(0, name_field())})).dump()), ErrorCode::invalid_argument, 422,
+          "must be positive");
+    check(rejected(push(json::array({change(-3, name_field())})).dump()), ErrorCode::invalid_argument, 422,
+          "must be positive");
     check(rejected(push(json::array({change(5, name_field()), change(5, name_field())})).dump()),
           ErrorCode::invalid_argument, 422, "seq 5 follows 5");
     check(rejected(push(json::array({change(7, name_field()), change(3, name_field())})).dump()),
           ErrorCode::invalid_argument, 422, "seq 3 follows 7");
-    check(rejected(R"({"protocol":1,"pull":{"cursor":-1}})"), ErrorCode::invalid_argument, 422,
-          "negative");
+    check(rejected(R"({"protocol":1,"pull":{"cursor":-1}})"), ErrorCode::invalid_argument, 422, "negative");
 }
 
 TEST_CASE("codec: a pull asking for more than a page gets a page") {
-    auto decoded =
-        decode_sync_request(R"({"protocol":1,"pull":{"cursor":0,"limit":100000}})", Limits{});
+    auto decoded = decode_sync_request(R"({"protocol":1,"pull":{"cursor":0,"limit":100000}})", Limits{});
     REQUIRE(decoded.ok());
     CHECK(decoded->pull->limit == 500);
 }
@@ -215,8 +186,7 @@ TEST_CASE("codec: a pull asking for more than a page gets a page") {
 TEST_CASE("codec: error bodies carry the code and message, and decode back") {
     const Error e = make_error(ErrorCode::limit_exceeded, "too big", ErrorDomain::sync);
     const auto body = encode_error(e);
-    CHECK(json::parse(body) ==
-          json{{"error", {{"code", "limit_exceeded"}, {"message", "too big"}}}});
+    CHECK(json::parse(body) == json{{"error", {{"code", "limit_exceeded"}, {"message", "too big"}}}});
     const Error back = decode_error(413, body);
     CHECK(back.code == ErrorCode::limit_exceeded);
     CHECK(back.message == "too big");
@@ -224,17 +194,12 @@ TEST_CASE("codec: error bodies carry the code and message, and decode back") {
 }
 
 TEST_CASE("codec: enrolment and admin messages are validated too") {
-    CHECK(decode_enrol_request(R"({"protocol":1,"code":"A","device_name":"t","replica_id":"nope"})",
-                               Limits{})
-              .error()
-              .code == ErrorCode::invalid_argument);
-    CHECK(decode_consultant_input(R"({"protocol":1,"name":"李娜","role":"boss"})", Limits{})
-              .error()
-              .code == ErrorCode::invalid_argument);
-    CHECK(
-        decode_vehicle_models(R"({"protocol":1,"models":[{"name":"Camry","price":-1}]})", Limits{})
-            .error()
-            .code == ErrorCode::invalid_argument);
+    CHECK(decode_enrol_request(R"({"protocol":1,"code":"A","device_name":"t","replica_id":"nope"})", Limits{})
+              .error().code == ErrorCode::invalid_argument);
+    CHECK(decode_consultant_input(R"({"protocol":1,"name":"李娜","role":"boss"})", Limits{}).error().code ==
+          ErrorCode::invalid_argument);
+    CHECK(decode_vehicle_models(R"({"protocol":1,"models":[{"name":"Camry","price":-1}]})", Limits{})
+              .error().code == ErrorCode::invalid_argument);
     auto poke = decode_poke(encode(Poke{17}), Limits{});
     REQUIRE(poke.ok());
     CHECK(poke->cursor == 17);

@@ -21,12 +21,8 @@ sync::Response enrol_with(StoreFixture& server, Tablet& t, const std::string& co
     return server.call(request.method, request.target, request.body, "").response;
 }
 
-std::string error_code(const sync::Response& r) {
-    return json::parse(r.body)["error"]["code"];
-}
-std::string error_message(const sync::Response& r) {
-    return json::parse(r.body)["error"]["message"];
-}
+std::string error_code(const sync::Response& r) { return json::parse(r.body)["error"]["code"]; }
+std::string error_message(const sync::Response& r) { return json::parse(r.body)["error"]["message"]; }
 
 }  // namespace
 
@@ -38,8 +34,7 @@ TEST_CASE("enrolment: a fresh code enrols the book, which takes the store's iden
     need(t.book().record_contact(ContactInput{id, "walk_in", "collect_info", {}, {}, {}, {}, {}}));
     const auto response = enrol_with(s.server, t, s.server.issue_code(s.li));
     REQUIRE(response.status == 200);
-    auto enrolled =
-        need(t.client().complete_enrolment(response, "tablet", "https://store.test", "ab:cd"));
+    auto enrolled = need(t.client().complete_enrolment(response, "tablet", "https://store.test", "ab:cd"));
     CHECK(enrolled.consultant_id == s.li);
     CHECK(enrolled.token.starts_with(t.book().identity().replica_id + "."));
     t.reopen();
@@ -47,8 +42,7 @@ TEST_CASE("enrolment: a fresh code enrols the book, which takes the store's iden
     CHECK(t.book().identity().store_id == s.server.store->identity().store_id);
     CHECK(need(t.book().customer(id)).owner_id == s.li);
     for (const auto& entry : outbox_of(t.book()))
-        if (entry["fields"].contains("consultant_id"))
-            CHECK(entry["fields"]["consultant_id"]["value"] == s.li);
+        if (entry["fields"].contains("consultant_id")) CHECK(entry["fields"]["consultant_id"]["value"] == s.li);
     InProcessTransport transport(s.server);
     need(t.sync(transport));
     CHECK(records_of(t.book().records(), t.book().db(), s.li) ==
@@ -92,8 +86,7 @@ TEST_CASE("enrolment: a token is bound to its device and kept only as a hash") {
     CHECK(s.server.call("POST", "/v1/sync", body, token_a).response.status == 200);
     CHECK(s.server.call("POST", "/v1/sync", body, forged).response.status == 401);
     CHECK(s.server.call("POST", "/v1/sync", body, "nodot").response.status == 401);
-    auto q = need(storage::Query::prepare(s.server.store->db(),
-                                          "SELECT count(*) FROM devices WHERE token_hash = ?"));
+    auto q = need(storage::Query::prepare(s.server.store->db(), "SELECT count(*) FROM devices WHERE token_hash = ?"));
     q->bind(1, secret_b);
     need(q->step());
     CHECK(q->int64(0) == 0);
@@ -110,9 +103,7 @@ TEST_CASE("enrolment: a book enrolled for one consultant cannot be enrolled for 
     CHECK(error_code(again) == "conflict");
 }
 
-TEST_CASE(
-    "enrolment: a deactivated consultant's tablet makes one final push, kept for review, then must "
-    "wipe") {
+TEST_CASE("enrolment: a deactivated consultant's tablet makes one final push, kept for review, then must wipe") {
     Setup s;
     Tablet t(s.dir.path(), "t");
     t.enrol(s.server, s.li);
@@ -122,9 +113,8 @@ TEST_CASE(
     need(t.book().edit_card(id, {{"address", "written offline, after the consultant left"}}));
     auto deactivated = s.server.admin("POST", "/v1/admin/consultants/" + s.li + "/deactivate");
     CHECK(deactivated["revoked_devices"].size() == 1);
-    CHECK(s.server
-              .call("POST", "/v1/admin/enrolment-codes",
-                    json{{"protocol", 1}, {"consultant_id", s.li}}.dump(), s.server.admin_token)
+    CHECK(s.server.call("POST", "/v1/admin/enrolment-codes",
+                        json{{"protocol", 1}, {"consultant_id", s.li}}.dump(), s.server.admin_token)
               .response.status == 409);
     auto summary = need(t.sync(transport));
     CHECK(summary.revoked);

@@ -12,9 +12,7 @@ namespace {
 
 const Version kBase{Hlc::from_parts(1000, 0), "server"};
 
-Version at(std::uint64_t ms, const std::string& replica) {
-    return Version{Hlc::from_parts(ms, 0), replica};
-}
+Version at(std::uint64_t ms, const std::string& replica) { return Version{Hlc::from_parts(ms, 0), replica}; }
 
 // A customer row as RecordStore::read returns it, every field at `version`.
 json row(json fields, const Version& version) {
@@ -29,9 +27,7 @@ Change edit(const std::string& field, json value, std::optional<Version> base) {
     return Change{1, "customers", "id", Hlc{}, {FieldChange{field, std::move(value), base}}};
 }
 
-const model::TableSpec& customers() {
-    return *model::find_table("customers");
-}
+const model::TableSpec& customers() { return *model::find_table("customers"); }
 
 // Applies `merged` to a row the way the server does.
 json applied(json current, const RecordMerge& merged) {
@@ -71,8 +67,7 @@ TEST_CASE("merge: a tie in time is broken by replica id, the same way every time
     const json start = row({{"grade", "B"}}, kBase);
     const Version va = at(2000, "tablet-a"), vb = at(2000, "tablet-b");
     auto first = merge_record(customers(), start, edit("grade", "A", kBase), va, "tablet-a");
-    auto second =
-        merge_record(customers(), applied(start, first), edit("grade", "H", kBase), vb, "tablet-b");
+    auto second = merge_record(customers(), applied(start, first), edit("grade", "H", kBase), vb, "tablet-b");
     CHECK(applied(applied(start, first), second)["grade"] == "H");
     REQUIRE(second.fields[0].conflict);
     CHECK(second.fields[0].conflict->loser_value == "A");
@@ -81,8 +76,7 @@ TEST_CASE("merge: a tie in time is broken by replica id, the same way every time
 TEST_CASE("merge: edits of different fields of one record both apply, without conflict") {
     const json start = row({{"address", "old"}, {"budget", 100}}, kBase);
     auto a = merge_record(customers(), start, edit("address", "new", kBase), at(2000, "a"), "a");
-    auto b = merge_record(customers(), applied(start, a), edit("budget", 200, kBase), at(1500, "b"),
-                          "b");
+    auto b = merge_record(customers(), applied(start, a), edit("budget", 200, kBase), at(1500, "b"), "b");
     const json end = applied(applied(start, a), b);
     CHECK(end["address"] == "new");
     CHECK(end["budget"] == 200);
@@ -92,8 +86,7 @@ TEST_CASE("merge: edits of different fields of one record both apply, without co
 
 TEST_CASE("merge: an edit made on top of the current value applies even with an older clock") {
     const json start = row({{"address", "old"}}, at(5000, "b"));
-    auto m =
-        merge_record(customers(), start, edit("address", "new", at(5000, "b")), at(4000, "a"), "a");
+    auto m = merge_record(customers(), start, edit("address", "new", at(5000, "b")), at(4000, "a"), "a");
     CHECK(m.fields[0].apply);
     CHECK_FALSE(m.fields[0].conflict);
 }
@@ -101,8 +94,7 @@ TEST_CASE("merge: an edit made on top of the current value applies even with an 
 TEST_CASE("merge: a device's edit on top of its own earlier value is never a conflict") {
     // The server re-stamped the device's first write, so the device's base is stale.
     const json start = row({{"address", "first"}}, at(2000, "a"));
-    auto m = merge_record(customers(), start, edit("address", "second", at(9000, "a")),
-                          at(9001, "a"), "a");
+    auto m = merge_record(customers(), start, edit("address", "second", at(9000, "a")), at(9001, "a"), "a");
     CHECK(m.fields[0].apply);
     CHECK_FALSE(m.fields[0].conflict);
 }
@@ -110,20 +102,18 @@ TEST_CASE("merge: a device's edit on top of its own earlier value is never a con
 TEST_CASE("merge: concurrent edits to the same value keep the greater version and log nothing") {
     const json start = row({{"grade", "B"}}, kBase);
     auto a = merge_record(customers(), start, edit("grade", "A", kBase), at(2000, "a"), "a");
-    auto b =
-        merge_record(customers(), applied(start, a), edit("grade", "A", kBase), at(3000, "b"), "b");
+    auto b = merge_record(customers(), applied(start, a), edit("grade", "A", kBase), at(3000, "b"), "b");
     CHECK_FALSE(b.fields[0].conflict);
     CHECK(b.fields[0].version == at(3000, "b"));
 }
 
 TEST_CASE("merge: setting a field nobody had set is not a conflict; two devices setting it are") {
     const json start = row({{"name", "王伟"}}, kBase);
-    auto first = merge_record(customers(), start, edit("trade_in", "Jetta 2015", std::nullopt),
-                              at(2000, "a"), "a");
+    auto first = merge_record(customers(), start, edit("trade_in", "Jetta 2015", std::nullopt), at(2000, "a"), "a");
     CHECK(first.fields[0].apply);
     CHECK_FALSE(first.fields[0].conflict);
-    auto second = merge_record(customers(), applied(start, first),
-                               edit("trade_in", "none", std::nullopt), at(1800, "b"), "b");
+    auto second = merge_record(customers(), applied(start, first), edit("trade_in", "none", std::nullopt),
+                               at(1800, "b"), "b");
     CHECK_FALSE(second.fields[0].apply);
     REQUIRE(second.fields[0].conflict);
     CHECK(second.fields[0].conflict->loser_value == "none");
@@ -135,8 +125,7 @@ TEST_CASE("merge: history records are inserted once and never conflict") {
     auto insert = merge_record(contacts, std::nullopt, c, at(2000, "a"), "a");
     CHECK_FALSE(insert.duplicate);
     CHECK(insert.writes.size() == 1);
-    json existing = {
-        {"kind", "walk_in"}, {"owner_id", "c-1"}, {"versions", {{"*", at(1000, "b").to_string()}}}};
+    json existing = {{"kind", "walk_in"}, {"owner_id", "c-1"}, {"versions", {{"*", at(1000, "b").to_string()}}}};
     auto again = merge_record(contacts, existing, c, at(3000, "a"), "a");
     CHECK(again.duplicate);
     CHECK(again.writes.empty());
@@ -166,13 +155,8 @@ TEST_CASE("merge: a stamp beyond the allowed skew takes the server's clock, keep
 }
 
 TEST_CASE("merge: a pulled change never overwrites an unsynced local edit") {
-    PulledChange pulled{5,
-                        PulledOp::upsert,
-                        "customers",
-                        "id",
-                        "c-1",
-                        {FieldValue{"address", "server's", at(2000, "b")},
-                         FieldValue{"grade", "A", at(2000, "b")}}};
+    PulledChange pulled{5, PulledOp::upsert, "customers", "id", "c-1",
+                        {FieldValue{"address", "server's", at(2000, "b")}, FieldValue{"grade", "A", at(2000, "b")}}};
     auto writes = merge_pulled(pulled, {"address"});
     REQUIRE(writes.size() == 1);
     CHECK(writes[0].field == "grade");

@@ -37,13 +37,11 @@ struct Edit {
 };
 
 class World {
-  public:
-    explicit World(std::uint64_t seed)
-        : seed_(seed), rng_(seed), server_(dir_.path()), transport_(server_) {
+public:
+    explicit World(std::uint64_t seed) : seed_(seed), rng_(seed), server_(dir_.path()), transport_(server_) {
         consultants_ = {server_.add_consultant("李娜"), server_.add_consultant("张伟")};
         const int n = pick(3, 5);
-        for (int i = 0; i < n; ++i)
-            add_tablet(n >= 4 && i == n - 1 ? 1 : 0);  // most tablets share one book
+        for (int i = 0; i < n; ++i) add_tablet(n >= 4 && i == n - 1 ? 1 : 0);  // most tablets share one book
         transport_.drop_request = [this] { return faults_ && chance(0.1); };
         transport_.drop_response = [this] { return faults_ && chance(0.1); };
         transport_.duplicate = [this] { return faults_ && chance(0.1); };
@@ -62,18 +60,15 @@ class World {
     void settle() {
         faults_ = false;
         for (int round = 0; round < 2; ++round)
-            for (std::size_t i = 0; i < tablets_.size(); ++i)
-                need(tablets_[i]->sync(transport_), "final sync");
+            for (std::size_t i = 0; i < tablets_.size(); ++i) need(tablets_[i]->sync(transport_), "final sync");
     }
 
     std::vector<std::string> violations();
 
-  private:
+private:
     int pick(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
     bool chance(double p) { return std::bernoulli_distribution(p)(rng_); }
-    std::string unique_value() {
-        return "s" + std::to_string(seed_) + "-v" + std::to_string(++values_);
-    }
+    std::string unique_value() { return "s" + std::to_string(seed_) + "-v" + std::to_string(++values_); }
 
     void add_tablet(int consultant) {
         platform::EpochMs skew = 0;
@@ -85,8 +80,8 @@ class World {
         // Books made in different milliseconds have replica ids in creation
         // order, so ties between equal stamps break the same way on a replay.
         const auto created = kStart + skew + static_cast<platform::EpochMs>(tablets_.size());
-        auto t = std::make_unique<Tablet>(dir_.path(), "t" + std::to_string(tablets_.size()),
-                                          created, storage::Synchronous::off, options);
+        auto t = std::make_unique<Tablet>(dir_.path(), "t" + std::to_string(tablets_.size()), created,
+                                          storage::Synchronous::off, options);
         t->enrol(server_, consultants_[consultant]);
         tablets_.push_back(std::move(t));
         consultant_of_.push_back(consultant);
@@ -130,20 +125,17 @@ void World::act(std::size_t i) {
     const int roll = pick(0, 99);
     auto customers = customers_of(i);
     if (roll < 10 || customers.empty()) {
-        t.register_prospect("客户" + unique_value(),
-                            "138" + std::to_string(10'000'000 + pick(0, 89'999'999)));
+        t.register_prospect("客户" + unique_value(), "138" + std::to_string(10'000'000 + pick(0, 89'999'999)));
     } else if (roll < 55) {
         edit(i);
     } else if (roll < 62) {
-        const auto& id =
-            customers[static_cast<std::size_t>(pick(0, static_cast<int>(customers.size()) - 1))];
+        const auto& id = customers[static_cast<std::size_t>(pick(0, static_cast<int>(customers.size()) - 1))];
         const char* grades[] = {"H", "A", "B", "C"};
         (void)t.book().change_grade(id, grades[pick(0, 3)], "after a call");  // may be a no-op
     } else if (roll < 69) {
-        const auto& id =
-            customers[static_cast<std::size_t>(pick(0, static_cast<int>(customers.size()) - 1))];
-        auto contact = t.book().record_contact(
-            ContactInput{id, "phone_call", "keep_in_touch", unique_value(), {}, {}, {}, {}});
+        const auto& id = customers[static_cast<std::size_t>(pick(0, static_cast<int>(customers.size()) - 1))];
+        auto contact = t.book().record_contact(ContactInput{id, "phone_call", "keep_in_touch", unique_value(),
+                                                            {}, {}, {}, {}});
         if (contact.ok()) contacts_.emplace_back(i, *contact);
     } else if (roll < 76) {
         online_[i] = !online_[i];  // a partition starts or heals
@@ -159,8 +151,7 @@ void World::edit(std::size_t i) {
     if (customers.empty()) return;
     const int busy = std::min(kBusyCustomers, static_cast<int>(customers.size()));
     const auto& id = customers[static_cast<std::size_t>(pick(0, busy - 1))];
-    const std::string field =
-        kEditableFields[static_cast<std::size_t>(pick(0, kEditableFields.size() - 1))];
+    const std::string field = kEditableFields[static_cast<std::size_t>(pick(0, kEditableFields.size() - 1))];
     auto row = need(tablets_[i]->book().records().read(*model::find_table("customers"), id));
     Edit e{i, ++orders_[i], id, field, unique_value(), (*row)[field]};
     need(tablets_[i]->book().edit_card(id, {{field, e.value}}), "edit card");
@@ -169,8 +160,7 @@ void World::edit(std::size_t i) {
 
 void World::remember_outbox(std::size_t i) {
     if (pushed_.size() < tablets_.size()) pushed_.resize(tablets_.size());
-    for (const auto& entry : outbox_of(tablets_[i]->book()))
-        pushed_[i].insert(entry["seq"].get<std::int64_t>());
+    for (const auto& entry : outbox_of(tablets_[i]->book())) pushed_[i].insert(entry["seq"].get<std::int64_t>());
 }
 
 // Rounds as a tablet runs them in the background: the consultant may edit
@@ -196,14 +186,12 @@ void World::check_unsynced_edits_kept(std::size_t i) {
     std::map<std::pair<std::string, std::string>, json> latest;
     for (const auto& entry : outbox_of(book)) {
         if (entry["table"] != "customers") continue;
-        for (const auto& [field, change] : entry["fields"].items())
-            latest[{entry["id"], field}] = change["value"];
+        for (const auto& [field, change] : entry["fields"].items()) latest[{entry["id"], field}] = change["value"];
     }
     for (const auto& [key, value] : latest) {
         auto row = need(book.records().read(*model::find_table("customers"), key.first));
         if (row && (*row)[key.second] != value)
-            seen_.push_back("tablet " + std::to_string(i) + " lost sight of its unsynced " +
-                            key.second);
+            seen_.push_back("tablet " + std::to_string(i) + " lost sight of its unsynced " + key.second);
     }
 }
 
@@ -213,25 +201,19 @@ std::vector<std::string> World::violations() {
     for (std::size_t i = 0; i < tablets_.size(); ++i) {
         remember_outbox(i);
         auto& book = tablets_[i]->book();
-        if (need(book.changes().pending_count()) != 0)
-            out.push_back("tablet " + std::to_string(i) + " kept unsent changes");
+        if (need(book.changes().pending_count()) != 0) out.push_back("tablet " + std::to_string(i) + " kept unsent changes");
         const auto& consultant = consultants_[static_cast<std::size_t>(consultant_of_[i])];
-        if (records_of(book.records(), book.db()) !=
-            records_of(store.records(), store.db(), consultant))
-            out.push_back("tablet " + std::to_string(i) +
-                          " differs from the server's records in its scope");
+        if (records_of(book.records(), book.db()) != records_of(store.records(), store.db(), consultant))
+            out.push_back("tablet " + std::to_string(i) + " differs from the server's records in its scope");
         std::set<std::int64_t> logged;
-        for (const auto& e : need(store.log().by_origin(book.identity().replica_id)))
-            logged.insert(e.origin_seq);
+        for (const auto& e : need(store.log().by_origin(book.identity().replica_id))) logged.insert(e.origin_seq);
         for (auto seq : pushed_[i])
             if (!logged.contains(seq))
-                out.push_back("tablet " + std::to_string(i) + " change " + std::to_string(seq) +
-                              " is missing");
+                out.push_back("tablet " + std::to_string(i) + " change " + std::to_string(seq) + " is missing");
     }
     for (const auto& [tablet, id] : contacts_)
         if (!need(store.records().read(*model::find_table("contacts"), id)))
-            out.push_back("contact " + id + " from tablet " + std::to_string(tablet) +
-                          " is missing");
+            out.push_back("contact " + id + " from tablet " + std::to_string(tablet) + " is missing");
     std::multimap<std::pair<std::string, std::string>, std::string> in_conflicts;
     for (const auto& c : need(store.journal().conflicts(0, 1'000'000))) {
         in_conflicts.emplace(std::pair{c.record_id, c.field}, c.loser_value.dump());
@@ -241,15 +223,12 @@ std::vector<std::string> World::violations() {
         auto row = need(store.records().read(*model::find_table("customers"), e.customer));
         if (row && (*row)[e.field] == e.value) continue;
         auto [lo, hi] = in_conflicts.equal_range({e.customer, e.field});
-        bool kept =
-            std::any_of(lo, hi, [&](const auto& c) { return c.second == json(e.value).dump(); });
+        bool kept = std::any_of(lo, hi, [&](const auto& c) { return c.second == json(e.value).dump(); });
         for (const auto& later : edits_) {
             if (later.customer != e.customer || later.field != e.field) continue;
-            kept = kept || later.previous == e.value ||
-                   (later.tablet == e.tablet && later.order > e.order);
+            kept = kept || later.previous == e.value || (later.tablet == e.tablet && later.order > e.order);
         }
-        if (!kept)
-            out.push_back("the value " + e.value + " of " + e.field + " was overwritten and lost");
+        if (!kept) out.push_back("the value " + e.value + " of " + e.field + " was overwritten and lost");
     }
     return out;
 }
@@ -273,8 +252,7 @@ std::vector<std::string> run_seed(std::uint64_t seed) {
 
 // Seeds are independent worlds, so they run on every core; the lowest failing
 // seed is reported.
-std::map<std::uint64_t, std::vector<std::string>> run_seeds(std::uint64_t first,
-                                                            std::uint64_t count) {
+std::map<std::uint64_t, std::vector<std::string>> run_seeds(std::uint64_t first, std::uint64_t count) {
     std::atomic<std::uint64_t> next{first};
     std::mutex mutex;
     std::map<std::uint64_t, std::vector<std::string>> failed;
@@ -295,8 +273,7 @@ std::map<std::uint64_t, std::vector<std::string>> run_seeds(std::uint64_t first,
 
 }  // namespace
 
-TEST_CASE(
-    "sync property: tablets and the store converge and lose nothing, whatever the network does") {
+TEST_CASE("sync property: tablets and the store converge and lose nothing, whatever the network does") {
     const bool replay = std::getenv("FORECOURT_PROPERTY_SEED") != nullptr;
     const std::uint64_t first = replay ? env_number("FORECOURT_PROPERTY_SEED", 1) : 1;
     const std::uint64_t count = replay ? 1 : env_number("FORECOURT_PROPERTY_SEEDS", 1000);
@@ -306,6 +283,5 @@ TEST_CASE(
     const auto& [seed, failures] = *failed.begin();
     std::string report;
     for (const auto& f : failures) report += "\n  " + f;
-    FAIL("seed " << seed << " failed (replay with FORECOURT_PROPERTY_SEED=" << seed
-                 << "):" << report);
+    FAIL("seed " << seed << " failed (replay with FORECOURT_PROPERTY_SEED=" << seed << "):" << report);
 }

@@ -15,28 +15,16 @@ using nlohmann::json;
 namespace {
 
 std::string mutate(std::string body, std::mt19937& rng) {
-    auto pick = [&](std::size_t n) {
-        return std::uniform_int_distribution<std::size_t>(0, n)(rng);
-    };
+    auto pick = [&](std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n)(rng); };
     const int edits = static_cast<int>(pick(4)) + 1;
     for (int i = 0; i < edits && !body.empty(); ++i) {
         const std::size_t at = pick(body.size() - 1);
         switch (pick(4)) {
-            case 0:
-                body[at] = static_cast<char>(pick(255));
-                break;  // flip a byte
-            case 1:
-                body.erase(at, pick(8));
-                break;  // cut
-            case 2:
-                body.insert(at, body.substr(pick(body.size() - 1), pick(16)));
-                break;  // repeat a piece
-            case 3:
-                body.resize(at);
-                break;  // truncate
-            default:
-                body.insert(at, 1, "{}[]\",:0-9eE\\u"[pick(14)]);
-                break;  // a JSON token
+            case 0: body[at] = static_cast<char>(pick(255)); break;                  // flip a byte
+            case 1: body.erase(at, pick(8)); break;                                   // cut
+            case 2: body.insert(at, body.substr(pick(body.size() - 1), pick(16))); break;  // repeat a piece
+            case 3: body.resize(at); break;                                           // truncate
+            default: body.insert(at, 1, "{}[]\",:0-9eE\\u"[pick(14)]); break;       // a JSON token
         }
     }
     return body;
@@ -60,17 +48,14 @@ TEST_CASE("store service: mutated and random requests are refused cleanly, never
     t.enrol(server, li);
     const auto token = need(t.client().state()).token;
     const auto id = t.register_prospect("王伟", "13800138000");
-    need(t.book().record_contact(
-        ContactInput{id, "phone_call", "promote_deal", "约试驾", {}, "A", "2025-11-27", {}}));
+    need(t.book().record_contact(ContactInput{id, "phone_call", "promote_deal", "约试驾", {}, "A", "2025-11-27", {}}));
     const auto sync_body = need(t.client().prepare()).request.body;
     const std::vector<std::pair<std::string, std::string>> seeds{
         {"/v1/sync", sync_body},
         {"/v1/enrol", R"({"protocol":1,"code":"K7QD-MX3P-9TWA","device_name":"t","replica_id":")" +
                           t.book().identity().replica_id + "\"}"},
-        {"/v1/admin/consultants",
-         R"({"protocol":1,"name":"张伟","phone":"13900139000","role":"manager"})"},
-        {"/v1/admin/vehicle-models",
-         R"({"protocol":1,"models":[{"name":"Camry","brand":"Toyota","price":1}]})"},
+        {"/v1/admin/consultants", R"({"protocol":1,"name":"张伟","phone":"13900139000","role":"manager"})"},
+        {"/v1/admin/vehicle-models", R"({"protocol":1,"models":[{"name":"Camry","brand":"Toyota","price":1}]})"},
         {"/v1/admin/handover", R"({"protocol":1,"from":")" + li + R"(","to":")" + li + "\"}"},
     };
     std::mt19937 rng(20251124);
@@ -82,8 +67,7 @@ TEST_CASE("store service: mutated and random requests are refused cleanly, never
     }
     for (int i = 0; i < 300; ++i) {
         std::string target = "/v1/" + mutate("admin/conflicts?after=1&limit=5", rng);
-        check_answer(server.call(i % 2 ? "GET" : "POST", target, "", server.admin_token).response,
-                     target);
+        check_answer(server.call(i % 2 ? "GET" : "POST", target, "", server.admin_token).response, target);
     }
     InProcessTransport transport(server);
     need(t.sync(transport));  // the store still works

@@ -33,8 +33,7 @@ struct Setup {
 
 TEST_CASE("scope: a tablet pulls its consultant's book and the reference data, nothing else") {
     Setup s;
-    s.server.admin("POST", "/v1/admin/vehicle-models",
-                   {{"models", {{{"name", "Camry 2.5G"}, {"price", 17980000}}}}});
+    s.server.admin("POST", "/v1/admin/vehicle-models", {{"models", {{{"name", "Camry 2.5G"}, {"price", 17980000}}}}});
     const auto mine = s.li_tablet.register_prospect("王伟", "13800138000");
     const auto theirs = s.zhang_tablet.register_prospect("赵敏", "13900139000");
     need(s.li_tablet.sync(s.transport));
@@ -51,8 +50,8 @@ TEST_CASE("scope: a tablet pulls its consultant's book and the reference data, n
 TEST_CASE("scope: a handover moves customers with their history; the old tablet purges them") {
     Setup s;
     const auto id = s.li_tablet.register_prospect("王伟", "13800138000");
-    need(s.li_tablet.book().record_contact(ContactInput{
-        id, "phone_call", "promote_deal", "wants a test drive", {}, "A", "2025-11-27", {}}));
+    need(s.li_tablet.book().record_contact(ContactInput{id, "phone_call", "promote_deal", "wants a test drive",
+                                                        {}, "A", "2025-11-27", {}}));
     need(s.li_tablet.sync(s.transport));
     auto moved = s.server.admin("POST", "/v1/admin/handover", {{"from", s.li}, {"to", s.zhang}});
     CHECK(moved["moved"] == 1);
@@ -70,24 +69,19 @@ TEST_CASE("scope: a handover moves customers with their history; the old tablet 
     CHECK(audit.size() == 1);
 }
 
-TEST_CASE(
-    "scope: offline work on a customer handed away is applied, acknowledged and queued for "
-    "review") {
+TEST_CASE("scope: offline work on a customer handed away is applied, acknowledged and queued for review") {
     Setup s;
     const auto id = s.li_tablet.register_prospect("王伟", "13800138000");
     need(s.li_tablet.sync(s.transport));
     need(s.li_tablet.book().edit_card(id, {{"household_notes", "two kids, needs 7 seats"}}));
-    need(s.li_tablet.book().record_contact(
-        ContactInput{id, "visit", "collect_info", {}, {}, {}, {}, {}}));
-    s.server.admin("POST", "/v1/admin/handover",
-                   {{"from", s.li}, {"to", s.zhang}, {"customers", {id}}});
+    need(s.li_tablet.book().record_contact(ContactInput{id, "visit", "collect_info", {}, {}, {}, {}, {}}));
+    s.server.admin("POST", "/v1/admin/handover", {{"from", s.li}, {"to", s.zhang}, {"customers", {id}}});
     auto summary = need(s.li_tablet.sync(s.transport));
     CHECK(need(s.li_tablet.book().changes().pending_count()) == 0);
     auto review = s.server.admin("GET", "/v1/admin/review");
     REQUIRE(review["review"].size() == 2);
     CHECK(review["review"][0]["applied"].get<bool>());
-    CHECK(review["review"][0]["reason"].get<std::string>().find("outside the tablet's scope") !=
-          std::string::npos);
+    CHECK(review["review"][0]["reason"].get<std::string>().find("outside the tablet's scope") != std::string::npos);
     need(s.zhang_tablet.sync(s.transport));
     auto card = need(s.zhang_tablet.book().card(id));
     CHECK(card.customer.household_notes == "two kids, needs 7 seats");
@@ -100,16 +94,14 @@ TEST_CASE("scope: reference data pushed by a tablet is kept for review, not appl
     Setup s;
     const auto token = need(s.li_tablet.client().state()).token;
     const std::string id = "0193a1c0-0000-7000-8000-0000000000aa";
-    const std::string body =
-        R"({"protocol":1,"push":{"changes":[{"seq":1,"table":"vehicle_models","id":")" + id +
-        R"(","hlc":"019ab3f0c1a20000","fields":{"name":{"value":"Free car","base":null}}}]}})";
+    const std::string body = R"({"protocol":1,"push":{"changes":[{"seq":1,"table":"vehicle_models","id":")" + id +
+                             R"(","hlc":"019ab3f0c1a20000","fields":{"name":{"value":"Free car","base":null}}}]}})";
     auto reply = s.server.call("POST", "/v1/sync", body, token);
     REQUIRE(reply.response.status == 200);
     auto response = need(sync::decode_sync_response(reply.response.body, {}));
     CHECK(response.push.acked_seq == 1);
     CHECK(response.push.review == 1);
-    CHECK_FALSE(
-        need(s.server.store->records().read(*model::find_table("vehicle_models"), id)).has_value());
+    CHECK_FALSE(need(s.server.store->records().read(*model::find_table("vehicle_models"), id)).has_value());
     CHECK(s.server.admin("GET", "/v1/admin/review")["review"].size() == 1);
 }
 

@@ -18,9 +18,7 @@ struct Setup {
     std::string zhang = server.add_consultant("张伟");
 };
 
-std::string token_of(Tablet& t) {
-    return need(t.client().state()).token;
-}
+std::string token_of(Tablet& t) { return need(t.client().state()).token; }
 
 std::int64_t count_rows(store::StoreDatabase& store, const std::string& sql) {
     auto q = need(storage::Query::prepare(store.db(), sql));
@@ -37,8 +35,7 @@ TEST_CASE("store service: health answers without a token; unknown routes and met
     CHECK(json::parse(health.response.body)["store_id"] == s.server.store->identity().store_id);
     CHECK(s.server.call("GET", "/v1/nothing", "", "").response.status == 404);
     CHECK(s.server.call("GET", "/v1/sync", "", "").response.status == 405);
-    CHECK(s.server.call("DELETE", "/v1/admin/devices", "", s.server.admin_token).response.status ==
-          405);
+    CHECK(s.server.call("DELETE", "/v1/admin/devices", "", s.server.admin_token).response.status == 405);
     const auto no_token = s.server.call("POST", "/v1/sync", R"({"protocol":1})", "");
     CHECK(no_token.response.status == 401);
     CHECK(json::parse(no_token.response.body)["error"]["code"] == "unauthorized");
@@ -51,8 +48,7 @@ TEST_CASE("store service: the admin API wants the admin token, and only it") {
     CHECK(s.server.call("GET", "/v1/admin/devices", "", "").response.status == 401);
     CHECK(s.server.call("GET", "/v1/admin/devices", "", token_of(t)).response.status == 403);
     CHECK(s.server.call("GET", "/v1/admin/devices", "", "admin.0000").response.status == 401);
-    CHECK(s.server.call("POST", "/v1/sync", R"({"protocol":1})", s.server.admin_token)
-              .response.status == 403);
+    CHECK(s.server.call("POST", "/v1/sync", R"({"protocol":1})", s.server.admin_token).response.status == 403);
     auto devices = s.server.admin("GET", "/v1/admin/devices");
     REQUIRE(devices["devices"].size() == 1);
     CHECK(devices["devices"][0]["consultant_id"] == s.li);
@@ -63,14 +59,11 @@ TEST_CASE("store service: a refused push changes nothing") {
     Tablet t(s.dir.path(), "t");
     t.enrol(s.server, s.li);
     const auto before = records_of(s.server.store->records(), s.server.store->db());
-    const std::string good =
-        R"({"seq":1,"table":"customers","id":"0193a1c0-0000-7000-8000-000000000001",
+    const std::string good = R"({"seq":1,"table":"customers","id":"0193a1c0-0000-7000-8000-000000000001",
         "hlc":"019ab3f0c1a20000","fields":{"name":{"value":"王伟","base":null}}})";
-    const std::string bad =
-        R"({"seq":2,"table":"customers","id":"0193a1c0-0000-7000-8000-000000000001",
+    const std::string bad = R"({"seq":2,"table":"customers","id":"0193a1c0-0000-7000-8000-000000000001",
         "hlc":"019ab3f0c1a20000","fields":{"budget":{"value":"lots","base":null}}})";
-    auto reply = s.server.call("POST", "/v1/sync",
-                               R"({"protocol":1,"push":{"changes":[)" + good + "," + bad + "]}}",
+    auto reply = s.server.call("POST", "/v1/sync", R"({"protocol":1,"push":{"changes":[)" + good + "," + bad + "]}}",
                                token_of(t));
     CHECK(reply.response.status == 422);
     CHECK(records_of(s.server.store->records(), s.server.store->db()) == before);
@@ -84,18 +77,15 @@ TEST_CASE("store service: the same batch sent twice is applied once and acknowle
     t.register_prospect("王伟", "13800138000");
     auto prepared = need(t.client().prepare());
     REQUIRE(prepared.pushed == 2);  // the customer and its first grade-history entry
-    auto first =
-        s.server.call("POST", "/v1/sync", prepared.request.body, prepared.request.bearer_token);
-    auto second =
-        s.server.call("POST", "/v1/sync", prepared.request.body, prepared.request.bearer_token);
+    auto first = s.server.call("POST", "/v1/sync", prepared.request.body, prepared.request.bearer_token);
+    auto second = s.server.call("POST", "/v1/sync", prepared.request.body, prepared.request.bearer_token);
     auto a = need(sync::decode_sync_response(first.response.body, {}));
     auto b = need(sync::decode_sync_response(second.response.body, {}));
     CHECK(a.push.applied == 2);
     CHECK(b.push.applied == 0);
     CHECK(b.push.duplicates == 2);
     CHECK(a.push.acked_seq == b.push.acked_seq);
-    CHECK(count_rows(*s.server.store,
-                     "SELECT count(*) FROM change_log WHERE origin_device IS NOT NULL") == 2);
+    CHECK(count_rows(*s.server.store, "SELECT count(*) FROM change_log WHERE origin_device IS NOT NULL") == 2);
     need(t.client().complete(prepared, second.response));
     CHECK(need(t.book().changes().pending_count()) == 0);
 }
@@ -105,29 +95,24 @@ TEST_CASE("store service: when the answer is lost, the retry doubles nothing") {
     Tablet t(s.dir.path(), "t");
     t.enrol(s.server, s.li);
     const auto id = t.register_prospect("王伟", "13800138000");
-    need(t.book().record_contact(
-        ContactInput{id, "phone_call", "promote_deal", "likes the SUV", {}, {}, {}, {}}));
+    need(t.book().record_contact(ContactInput{id, "phone_call", "promote_deal", "likes the SUV", {}, {}, {}, {}}));
     InProcessTransport transport(s.server);
     transport.drop_response = [] { return true; };
     auto lost = t.sync(transport);
     REQUIRE_FALSE(lost.ok());
     CHECK(lost.error().code == ErrorCode::offline);
     CHECK(need(t.book().changes().pending_count()) > 0);  // nothing drained without an answer
-    CHECK(count_rows(*s.server.store, "SELECT count(*) FROM contacts") ==
-          1);  // but the server has it
+    CHECK(count_rows(*s.server.store, "SELECT count(*) FROM contacts") == 1);  // but the server has it
     transport.drop_response = nullptr;
     need(t.sync(transport));
     CHECK(need(t.book().changes().pending_count()) == 0);
     CHECK(count_rows(*s.server.store, "SELECT count(*) FROM contacts") == 1);
-    CHECK(count_rows(*s.server.store, "SELECT count(*) FROM change_log WHERE tbl = 'contacts'") ==
-          1);
+    CHECK(count_rows(*s.server.store, "SELECT count(*) FROM change_log WHERE tbl = 'contacts'") == 1);
     CHECK(records_of(t.book().records(), t.book().db(), s.li) ==
           records_of(s.server.store->records(), s.server.store->db(), s.li));
 }
 
-TEST_CASE(
-    "store service: a new record is owned by the pushing device's consultant; nobody pushes an "
-    "owner") {
+TEST_CASE("store service: a new record is owned by the pushing device's consultant; nobody pushes an owner") {
     Setup s;
     Tablet li(s.dir.path(), "li"), zhang(s.dir.path(), "zhang");
     li.enrol(s.server, s.li);
@@ -137,21 +122,17 @@ TEST_CASE(
     need(li.sync(transport));
     auto owner = need(s.server.store->scope().owner_of(*model::find_table("customers"), id));
     CHECK(owner == s.li);
-    const std::string steal =
-        R"({"protocol":1,"push":{"changes":[{"seq":1,"table":"customers","id":")" + id +
-        R"(","hlc":"019ab3f0c1a20000","fields":{"owner_id":{"value":")" + s.zhang +
-        R"(","base":null}}}]}})";
+    const std::string steal = R"({"protocol":1,"push":{"changes":[{"seq":1,"table":"customers","id":")" + id +
+                              R"(","hlc":"019ab3f0c1a20000","fields":{"owner_id":{"value":")" + s.zhang +
+                              R"(","base":null}}}]}})";
     CHECK(s.server.call("POST", "/v1/sync", steal, token_of(zhang)).response.status == 422);
-    const std::string edit =
-        R"({"protocol":1,"push":{"changes":[{"seq":1,"table":"customers","id":")" + id +
-        R"(","hlc":"019ab3f0c1a20000","fields":{"address":{"value":"Pudong","base":null}}}]}})";
+    const std::string edit = R"({"protocol":1,"push":{"changes":[{"seq":1,"table":"customers","id":")" + id +
+                             R"(","hlc":"019ab3f0c1a20000","fields":{"address":{"value":"Pudong","base":null}}}]}})";
     CHECK(s.server.call("POST", "/v1/sync", edit, token_of(zhang)).response.status == 200);
     CHECK(need(s.server.store->scope().owner_of(*model::find_table("customers"), id)) == s.li);
 }
 
-TEST_CASE(
-    "store service: a tablet whose clock is a year ahead is re-stamped and audited, and "
-    "converges") {
+TEST_CASE("store service: a tablet whose clock is a year ahead is re-stamped and audited, and converges") {
     Setup s;
     Tablet fast(s.dir.path(), "fast", kStart + 365LL * 24 * 3600 * 1000);
     Tablet right(s.dir.path(), "right");
@@ -197,16 +178,13 @@ TEST_CASE("store service: a push pokes the other devices whose scope it changed"
     CHECK(s.server.pokes.size() == 3);  // reference data: everyone
 }
 
-TEST_CASE(
-    "store service: pulls come in bounded pages, and an interrupted pull resumes where it "
-    "stopped") {
+TEST_CASE("store service: pulls come in bounded pages, and an interrupted pull resumes where it stopped") {
     Setup s;
     Tablet a(s.dir.path(), "a"), b(s.dir.path(), "b");
     a.enrol(s.server, s.li);
     b.enrol(s.server, s.li);
     InProcessTransport transport(s.server);
-    for (int i = 0; i < 12; ++i)
-        a.register_prospect("客户" + std::to_string(i), "1380013800" + std::to_string(i % 10));
+    for (int i = 0; i < 12; ++i) a.register_prospect("客户" + std::to_string(i), "1380013800" + std::to_string(i % 10));
     need(a.sync(transport));
     sync::ClientOptions small;
     small.pull_limit = 10;
@@ -219,8 +197,7 @@ TEST_CASE(
     const auto cursor = need(client.state()).cursor;
     auto second = need(client.prepare());
     CHECK(second.cursor == cursor);
-    s.server.call("POST", "/v1/sync", second.request.body,
-                  second.request.bearer_token);  // answer lost
+    s.server.call("POST", "/v1/sync", second.request.body, second.request.bearer_token);  // answer lost
     CHECK(need(client.state()).cursor == cursor);
     need(client.sync(transport));
     CHECK(records_of(b.book().records(), b.book().db(), s.li) ==

@@ -7,8 +7,7 @@ namespace forecourt::testing {
 
 using nlohmann::json;
 
-StoreFixture::StoreFixture(const std::filesystem::path& dir, platform::EpochMs start)
-    : clock(start, 480) {
+StoreFixture::StoreFixture(const std::filesystem::path& dir, platform::EpochMs start) : clock(start, 480) {
     store::StoreOptions options;
     options.path = (dir / "store.db").string();
     options.clock = &clock;
@@ -32,8 +31,8 @@ json StoreFixture::admin(const std::string& method, const std::string& target, c
     message["protocol"] = 1;
     auto reply = call(method, target, method == "GET" ? "" : message.dump(), admin_token);
     if (reply.response.status >= 300)
-        throw std::runtime_error(target + " answered " + std::to_string(reply.response.status) +
-                                 ": " + reply.response.body);
+        throw std::runtime_error(target + " answered " + std::to_string(reply.response.status) + ": " +
+                                 reply.response.body);
     return json::parse(reply.response.body);
 }
 
@@ -60,10 +59,7 @@ Result<sync::Response> InProcessTransport::send(const sync::Request& request) {
 
 Tablet::Tablet(const std::filesystem::path& dir, const std::string& name, platform::EpochMs start,
                storage::Synchronous synchronous, sync::ClientOptions client_options)
-    : clock(start, 480),
-      path_((dir / (name + ".book")).string()),
-      synchronous_(synchronous),
-      options_(client_options) {
+    : clock(start, 480), path_((dir / (name + ".book")).string()), synchronous_(synchronous), options_(client_options) {
     BookOptions options;
     options.path = path_;
     options.clock = &clock;
@@ -87,8 +83,7 @@ void Tablet::enrol(StoreFixture& server, const std::string& consultant_id) {
     const auto code = server.issue_code(consultant_id);
     auto request = client_->enrol_request(code, "tablet of " + book_->identity().consultant_name);
     auto reply = server.call(request.method, request.target, request.body, "");
-    need(client_->complete_enrolment(reply.response, "tablet", "https://store.test", "pin"),
-         "enrol");
+    need(client_->complete_enrolment(reply.response, "tablet", "https://store.test", "pin"), "enrol");
     reopen();
 }
 
@@ -102,12 +97,10 @@ std::string Tablet::register_prospect(const std::string& name, const std::string
     return need(book_->register_prospect(p), "register prospect");
 }
 
-json records_of(storage::RecordStore& records, storage::Database& db,
-                const std::string& owner_filter) {
+json records_of(storage::RecordStore& records, storage::Database& db, const std::string& owner_filter) {
     json out = json::object();
     for (const auto& table : model::synced_tables()) {
-        auto q = need(storage::Query::prepare(
-            db, "SELECT id FROM " + std::string(table.name) + " ORDER BY id"));
+        auto q = need(storage::Query::prepare(db, "SELECT id FROM " + std::string(table.name) + " ORDER BY id"));
         std::vector<std::string> ids;
         while (need(q->step())) ids.push_back(q->text(0));
         for (const auto& id : ids) {
@@ -123,9 +116,7 @@ json records_of(storage::RecordStore& records, storage::Database& db,
 json outbox_of(Book& book) {
     json out = json::array();
     for (const auto& e : need(book.changes().pending(0, 1'000'000)))
-        out.push_back({{"seq", e.seq},
-                       {"table", e.table},
-                       {"id", e.record_id},
+        out.push_back({{"seq", e.seq}, {"table", e.table}, {"id", e.record_id},
                        {"fields", storage::outbox_fields_to_json(e.fields)}});
     return out;
 }

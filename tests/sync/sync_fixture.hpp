@@ -24,13 +24,12 @@ inline constexpr platform::EpochMs kStart = 1'764'000'000'000;  // 2025-11-24
 // The value of a step that must succeed; throws with the error otherwise.
 template <typename T>
 T need(Result<T> result, const char* what = "setup step") {
-    if (!result.ok())
-        throw std::runtime_error(std::string(what) + ": " + result.error().describe());
+    if (!result.ok()) throw std::runtime_error(std::string(what) + ": " + result.error().describe());
     return std::move(result).value();
 }
 
 class StoreFixture {
-  public:
+public:
     explicit StoreFixture(const std::filesystem::path& dir, platform::EpochMs start = kStart);
 
     sync::Reply call(const std::string& method, const std::string& target, const std::string& body,
@@ -52,7 +51,7 @@ class StoreFixture {
 // consulted per request: drop it before the server sees it, drop the
 // server's answer after it committed, or deliver the request twice.
 class InProcessTransport : public sync::Transport {
-  public:
+public:
     explicit InProcessTransport(StoreFixture& server) : server_(&server) {}
     Result<sync::Response> send(const sync::Request& request) override;
 
@@ -61,16 +60,14 @@ class InProcessTransport : public sync::Transport {
     std::function<bool()> duplicate;
     int sent = 0;
 
-  private:
+private:
     StoreFixture* server_;
 };
 
 class Tablet {
-  public:
-    Tablet(const std::filesystem::path& dir, const std::string& name,
-           platform::EpochMs start = kStart,
-           storage::Synchronous synchronous = storage::Synchronous::full,
-           sync::ClientOptions options = {});
+public:
+    Tablet(const std::filesystem::path& dir, const std::string& name, platform::EpochMs start = kStart,
+           storage::Synchronous synchronous = storage::Synchronous::full, sync::ClientOptions options = {});
 
     // Enrols this tablet's book for the consultant; reopens the book.
     void enrol(StoreFixture& server, const std::string& consultant_id);
@@ -82,7 +79,7 @@ class Tablet {
 
     platform::ManualClock clock;
 
-  private:
+private:
     std::string path_;
     storage::Synchronous synchronous_;
     sync::ClientOptions options_;

@@ -30,15 +30,11 @@ LogEntry entry_from(storage::Statement& st) {
 
 Result<std::int64_t> ChangeLog::append(storage::Transaction& tx, const LogEntry& entry) {
     (void)tx;
-    FC_ASSIGN(
-        auto q,
-        Query::prepare(
-            *db_,
-            "INSERT INTO change_log (at, op, tbl, record_id, audience, fields, origin_device, "
-            "origin_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+    FC_ASSIGN(auto q, Query::prepare(*db_,
+        "INSERT INTO change_log (at, op, tbl, record_id, audience, fields, origin_device, "
+        "origin_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
     q->bind(1, entry.at).bind(2, entry.op).bind(3, entry.table).bind(4, entry.record_id);
-    q->bind(5, entry.audience)
-        .bind(6, entry.fields.dump(-1, ' ', false, json::error_handler_t::replace));
+    q->bind(5, entry.audience).bind(6, entry.fields.dump(-1, ' ', false, json::error_handler_t::replace));
     q->bind(7, entry.origin_device).bind(8, entry.origin_seq);
     FC_TRY(q->run());
     return db_->last_insert_rowid();
@@ -56,9 +52,8 @@ Result<LogPage> ChangeLog::page(std::int64_t cursor, const std::string& consulta
     // cursor returned when nothing remains never skips an entry.
     FC_ASSIGN(std::int64_t head_seq, head());
     FC_ASSIGN(auto q, Query::prepare(*db_, "SELECT " + std::string(kEntryColumns) +
-                                               " FROM change_log WHERE seq > ?1 AND seq <= ?2 AND "
-                                               "(audience IS NULL OR audience = ?3) "
-                                               "ORDER BY seq LIMIT ?4"));
+        " FROM change_log WHERE seq > ?1 AND seq <= ?2 AND (audience IS NULL OR audience = ?3) "
+        "ORDER BY seq LIMIT ?4"));
     q->bind(1, cursor).bind(2, head_seq).bind(3, consultant_id).bind(4, limit + 1);
     LogPage page;
     std::size_t bytes = 0;
@@ -79,9 +74,8 @@ Result<LogPage> ChangeLog::page(std::int64_t cursor, const std::string& consulta
 }
 
 Result<std::vector<LogEntry>> ChangeLog::by_origin(const std::string& device_id) {
-    FC_ASSIGN(auto q,
-              Query::prepare(*db_, "SELECT " + std::string(kEntryColumns) +
-                                       " FROM change_log WHERE origin_device = ? ORDER BY seq"));
+    FC_ASSIGN(auto q, Query::prepare(*db_, "SELECT " + std::string(kEntryColumns) +
+        " FROM change_log WHERE origin_device = ? ORDER BY seq"));
     q->bind(1, device_id);
     std::vector<LogEntry> out;
     for (;;) {

@@ -20,8 +20,7 @@ std::string new_code() {
     std::string code;
     for (int i = 0; i < kCodeLength; ++i) {
         if (i > 0 && i % 4 == 0) code += '-';
-        code += kCodeAlphabet[platform::random_uniform(
-            static_cast<std::uint32_t>(kCodeAlphabet.size()))];
+        code += kCodeAlphabet[platform::random_uniform(static_cast<std::uint32_t>(kCodeAlphabet.size()))];
     }
     return code;
 }
@@ -34,7 +33,7 @@ constexpr std::string_view kDeviceColumns =
     "id, consultant_id, name, status, acked_seq, cursor, enrolled_at, last_seen_at";
 
 DeviceRow device_from(storage::Statement& st) {
-    return DeviceRow{st.text(0),  st.text(1),  st.text(2),  st.text(3),
+    return DeviceRow{st.text(0), st.text(1), st.text(2), st.text(3),
                      st.int64(4), st.int64(5), st.int64(6), st.opt_int64(7)};
 }
 
@@ -52,15 +51,12 @@ std::string normalize_enrolment_code(std::string_view code) {
     return out;
 }
 
-Result<IssuedCode> DeviceRegistry::issue_code(storage::Transaction& tx,
-                                              const std::string& consultant_id,
-                                              platform::EpochMs now,
-                                              platform::EpochMs lifetime_ms) {
+Result<IssuedCode> DeviceRegistry::issue_code(storage::Transaction& tx, const std::string& consultant_id,
+                                              platform::EpochMs now, platform::EpochMs lifetime_ms) {
     (void)tx;
     IssuedCode issued{new_code(), consultant_id, now + lifetime_ms};
-    FC_ASSIGN(auto q, Query::prepare(*db_,
-                                     "INSERT INTO enrolment_codes (code_hash, consultant_id, "
-                                     "issued_at, expires_at) VALUES (?, ?, ?, ?)"));
+    FC_ASSIGN(auto q, Query::prepare(*db_, "INSERT INTO enrolment_codes (code_hash, consultant_id, "
+                                           "issued_at, expires_at) VALUES (?, ?, ?, ?)"));
     q->bind(1, detail::hash_secret(normalize_enrolment_code(issued.code)))
         .bind(2, consultant_id)
         .bind(3, now)
@@ -70,32 +66,26 @@ Result<IssuedCode> DeviceRegistry::issue_code(storage::Transaction& tx,
 }
 
 Result<std::string> DeviceRegistry::redeem_code(storage::Transaction& tx, std::string_view code,
-                                                const std::string& device_id,
-                                                platform::EpochMs now) {
+                                                const std::string& device_id, platform::EpochMs now) {
     (void)tx;
     const std::string hash = detail::hash_secret(normalize_enrolment_code(code));
     std::string consultant_id;
     {
-        FC_ASSIGN(auto q, Query::prepare(*db_,
-                                         "SELECT consultant_id, expires_at, used_at FROM "
-                                         "enrolment_codes WHERE code_hash = ?"));
+        FC_ASSIGN(auto q, Query::prepare(*db_, "SELECT consultant_id, expires_at, used_at FROM "
+                                               "enrolment_codes WHERE code_hash = ?"));
         q->bind(1, hash);
         FC_ASSIGN(bool row, q->step());
         if (!row)
-            return unauthorized(
-                "unknown enrolment code; check it, or ask your manager for a new one");
+            return unauthorized("unknown enrolment code; check it, or ask your manager for a new one");
         if (!q->is_null(2))
-            return unauthorized(
-                "this enrolment code was already used; ask your manager for a new one");
+            return unauthorized("this enrolment code was already used; ask your manager for a new one");
         if (q->int64(1) <= now)
-            return unauthorized(
-                "this enrolment code has expired (codes last 15 minutes); "
-                "ask your manager for a new one");
+            return unauthorized("this enrolment code has expired (codes last 15 minutes); "
+                                "ask your manager for a new one");
         consultant_id = q->text(0);
     }
-    FC_ASSIGN(auto use, Query::prepare(*db_,
-                                       "UPDATE enrolment_codes SET used_at = ?, device_id = ? "
-                                       "WHERE code_hash = ?"));
+    FC_ASSIGN(auto use, Query::prepare(*db_, "UPDATE enrolment_codes SET used_at = ?, device_id = ? "
+                                             "WHERE code_hash = ?"));
     use->bind(1, now).bind(2, device_id).bind(3, hash);
     FC_TRY(use->run());
     return consultant_id;
@@ -114,13 +104,11 @@ Result<std::string> DeviceRegistry::enrol(storage::Transaction& tx, const std::s
     const std::string secret = detail::new_secret();
     // Re-enrolling keeps the high-water mark and cursor: the book's sequence
     // numbers continue, so changes already applied stay applied once.
-    FC_ASSIGN(auto q,
-              Query::prepare(
-                  *db_,
-                  "INSERT INTO devices (id, consultant_id, name, token_hash, status, enrolled_at) "
-                  "VALUES (?1, ?2, ?3, ?4, 'active', ?5) ON CONFLICT(id) DO UPDATE SET "
-                  "name = excluded.name, token_hash = excluded.token_hash, status = 'active', "
-                  "enrolled_at = excluded.enrolled_at"));
+    FC_ASSIGN(auto q, Query::prepare(*db_,
+        "INSERT INTO devices (id, consultant_id, name, token_hash, status, enrolled_at) "
+        "VALUES (?1, ?2, ?3, ?4, 'active', ?5) ON CONFLICT(id) DO UPDATE SET "
+        "name = excluded.name, token_hash = excluded.token_hash, status = 'active', "
+        "enrolled_at = excluded.enrolled_at"));
     q->bind(1, device_id).bind(2, consultant_id).bind(3, name);
     q->bind(4, detail::hash_secret(secret)).bind(5, now);
     FC_TRY(q->run());
@@ -175,9 +163,8 @@ Result<std::vector<DeviceRow>> DeviceRegistry::list() {
 
 Result<std::vector<std::string>> DeviceRegistry::reachable(
     const std::optional<std::string>& consultant_id) {
-    FC_ASSIGN(auto q, Query::prepare(*db_,
-                                     "SELECT id FROM devices WHERE status != 'wiped' AND "
-                                     "(?1 IS NULL OR consultant_id = ?1) ORDER BY id"));
+    FC_ASSIGN(auto q, Query::prepare(*db_, "SELECT id FROM devices WHERE status != 'wiped' AND "
+                                           "(?1 IS NULL OR consultant_id = ?1) ORDER BY id"));
     q->bind(1, consultant_id);
     std::vector<std::string> out;
     for (;;) {
@@ -192,9 +179,8 @@ Status DeviceRegistry::record_sync(storage::Transaction& tx, const std::string& 
                                    std::int64_t acked_seq, std::int64_t cursor,
                                    platform::EpochMs now) {
     (void)tx;
-    FC_ASSIGN(auto q, Query::prepare(*db_,
-                                     "UPDATE devices SET acked_seq = max(acked_seq, ?), "
-                                     "cursor = ?, last_seen_at = ? WHERE id = ?"));
+    FC_ASSIGN(auto q, Query::prepare(*db_, "UPDATE devices SET acked_seq = max(acked_seq, ?), "
+                                           "cursor = ?, last_seen_at = ? WHERE id = ?"));
     q->bind(1, acked_seq).bind(2, cursor).bind(3, now).bind(4, id);
     return q->run();
 }
@@ -207,14 +193,13 @@ Status DeviceRegistry::set_status(storage::Transaction& tx, const std::string& i
     return q->run();
 }
 
-Result<std::vector<std::string>> DeviceRegistry::revoke_consultant(
-    storage::Transaction& tx, const std::string& consultant_id) {
+Result<std::vector<std::string>> DeviceRegistry::revoke_consultant(storage::Transaction& tx,
+                                                                   const std::string& consultant_id) {
     (void)tx;
     std::vector<std::string> ids;
     {
-        FC_ASSIGN(auto q, Query::prepare(*db_,
-                                         "SELECT id FROM devices WHERE consultant_id = ? "
-                                         "AND status = 'active' ORDER BY id"));
+        FC_ASSIGN(auto q, Query::prepare(*db_, "SELECT id FROM devices WHERE consultant_id = ? "
+                                               "AND status = 'active' ORDER BY id"));
         q->bind(1, consultant_id);
         for (;;) {
             FC_ASSIGN(bool row, q->step());

@@ -20,8 +20,7 @@ Result<std::optional<std::string>> RecordScope::owner_of(const model::TableSpec&
 }
 
 Result<std::vector<std::string>> RecordScope::customers_owned_by(const std::string& owner_id) {
-    FC_ASSIGN(auto q,
-              Query::prepare(*db_, "SELECT id FROM customers WHERE owner_id = ? ORDER BY id"));
+    FC_ASSIGN(auto q, Query::prepare(*db_, "SELECT id FROM customers WHERE owner_id = ? ORDER BY id"));
     q->bind(1, owner_id);
     std::vector<std::string> out;
     for (;;) {
@@ -33,8 +32,7 @@ Result<std::vector<std::string>> RecordScope::customers_owned_by(const std::stri
 }
 
 Result<std::vector<std::string>> RecordScope::ids(const model::TableSpec& table) {
-    FC_ASSIGN(auto q,
-              Query::prepare(*db_, "SELECT id FROM " + std::string(table.name) + " ORDER BY id"));
+    FC_ASSIGN(auto q, Query::prepare(*db_, "SELECT id FROM " + std::string(table.name) + " ORDER BY id"));
     std::vector<std::string> out;
     for (;;) {
         FC_ASSIGN(bool row, q->step());

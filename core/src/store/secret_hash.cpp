@@ -23,8 +23,6 @@ bool same_hash(std::string_view a, std::string_view b) {
     return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-std::string new_secret() {
-    return platform::random_hex(32);
-}
+std::string new_secret() { return platform::random_hex(32); }
 
 }  // namespace forecourt::store::detail

@@ -24,9 +24,8 @@ Result<storage::Database> open_database(const StoreOptions& options, bool create
 }
 
 Status put_meta(storage::Database& db, std::string_view key, const std::string& value) {
-    FC_ASSIGN(auto q, Query::prepare(db,
-                                     "INSERT INTO store_meta (key, value) VALUES (?, ?) "
-                                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
+    FC_ASSIGN(auto q, Query::prepare(db, "INSERT INTO store_meta (key, value) VALUES (?, ?) "
+                                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
     q->bind(1, key).bind(2, value);
     return q->run();
 }
@@ -57,10 +56,9 @@ Result<std::unique_ptr<StoreDatabase>> StoreDatabase::create(const StoreOptions&
                                                              const std::string& store_name) {
     std::error_code ec;
     if (std::filesystem::exists(options.path, ec))
-        return make_error(ErrorCode::already_exists, "a store database already exists at " +
-                                                         options.path + "; open it instead");
-    if (store_name.empty())
-        return make_error(ErrorCode::invalid_argument, "the store's name is required");
+        return make_error(ErrorCode::already_exists,
+                          "a store database already exists at " + options.path + "; open it instead");
+    if (store_name.empty()) return make_error(ErrorCode::invalid_argument, "the store's name is required");
     FC_ASSIGN(auto db, open_database(options, true));
     FC_TRY(storage::migrate(db, store_migrations()));
     const auto now = options.clock->now_ms();
@@ -80,8 +78,8 @@ Result<std::unique_ptr<StoreDatabase>> StoreDatabase::create(const StoreOptions&
 Result<std::unique_ptr<StoreDatabase>> StoreDatabase::open(const StoreOptions& options) {
     std::error_code ec;
     if (!std::filesystem::exists(options.path, ec))
-        return make_error(ErrorCode::not_found, "no store database at " + options.path +
-                                                    "; create one first (server init)");
+        return make_error(ErrorCode::not_found,
+                          "no store database at " + options.path + "; create one first (server init)");
     FC_ASSIGN(auto db, open_database(options, false));
     FC_TRY(storage::migrate(db, store_migrations()));
     std::unique_ptr<StoreDatabase> store(new StoreDatabase(std::move(db), options));

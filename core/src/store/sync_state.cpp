@@ -6,11 +6,9 @@ namespace forecourt::store {
 using storage::Query;
 
 Result<SyncState> SyncStateStore::load() {
-    FC_ASSIGN(auto q,
-              Query::prepare(*db_,
-                             "SELECT status, server_url, server_pin, device_id, device_name, "
-                             "token, store_id, cursor, "
-                             "enrolled_at, last_sync_at, last_error FROM sync_state WHERE id = 1"));
+    FC_ASSIGN(auto q, Query::prepare(*db_,
+        "SELECT status, server_url, server_pin, device_id, device_name, token, store_id, cursor, "
+        "enrolled_at, last_sync_at, last_error FROM sync_state WHERE id = 1"));
     FC_ASSIGN(bool row, q->step());
     SyncState s;
     if (!row) return s;
@@ -29,9 +27,8 @@ Result<SyncState> SyncStateStore::load() {
 }
 
 Status SyncStateStore::put_meta(std::string_view key, const std::string& value) {
-    FC_ASSIGN(auto q, Query::prepare(*db_,
-                                     "INSERT INTO book_meta (key, value) VALUES (?, ?) "
-                                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
+    FC_ASSIGN(auto q, Query::prepare(*db_, "INSERT INTO book_meta (key, value) VALUES (?, ?) "
+                                           "ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
     q->bind(1, key).bind(2, value);
     return q->run();
 }
@@ -47,10 +44,8 @@ Status SyncStateStore::save_enrolment(storage::Transaction& tx, Book& book, cons
     FC_TRY(put_meta("consultant_id", e.consultant_id));
     FC_TRY(put_meta("consultant_name", e.consultant_name));
     FC_ASSIGN(auto q, Query::prepare(*db_,
-                                     "UPDATE sync_state SET status = 'enrolled', server_url = ?, "
-                                     "server_pin = ?, device_id = ?, "
-                                     "device_name = ?, token = ?, store_id = ?, enrolled_at = ?, "
-                                     "last_error = NULL WHERE id = 1"));
+        "UPDATE sync_state SET status = 'enrolled', server_url = ?, server_pin = ?, device_id = ?, "
+        "device_name = ?, token = ?, store_id = ?, enrolled_at = ?, last_error = NULL WHERE id = 1"));
     q->bind(1, e.server_url).bind(2, e.server_pin).bind(3, e.device_id).bind(4, e.device_name);
     q->bind(5, e.token).bind(6, e.store_id).bind(7, e.at);
     return q->run();
@@ -73,9 +68,8 @@ Status SyncStateStore::set_status(storage::Transaction& tx, std::string_view sta
 Status SyncStateStore::record_sync(storage::Transaction& tx, platform::EpochMs at,
                                    const std::optional<std::string>& error) {
     (void)tx;
-    FC_ASSIGN(auto q, Query::prepare(*db_,
-                                     "UPDATE sync_state SET last_sync_at = ?, last_error = ? "
-                                     "WHERE id = 1"));
+    FC_ASSIGN(auto q, Query::prepare(*db_, "UPDATE sync_state SET last_sync_at = ?, last_error = ? "
+                                           "WHERE id = 1"));
     q->bind(1, at).bind(2, error);
     return q->run();
 }

@@ -23,15 +23,9 @@ Result<EnrolResponse> SyncClient::complete_enrolment(const Response& response,
         return make_error(ErrorCode::invalid_state,
                           "this book belongs to another store; enrol with a new book",
                           ErrorDomain::sync);
-    store::Enrolment e{server_url,
-                       server_pin,
-                       enrolled.device_id,
-                       device_name,
-                       enrolled.token,
-                       enrolled.store_id,
-                       enrolled.consultant_id,
-                       enrolled.consultant_name,
-                       book_->clock().now_ms()};
+    store::Enrolment e{server_url,         server_pin,         enrolled.device_id,
+                       device_name,        enrolled.token,     enrolled.store_id,
+                       enrolled.consultant_id, enrolled.consultant_name, book_->clock().now_ms()};
     FC_ASSIGN(auto tx, storage::Transaction::begin(book_->db()));
     FC_TRY(state_.save_enrolment(tx, *book_, e));
     FC_TRY(tx.commit());

@@ -50,8 +50,7 @@ Result<PageOutcome> apply_page(storage::Transaction& tx, Book& book, const PullP
             FC_TRY(book.records().purge(tx, *table, change.record_id));
         } else {
             FC_TRY(apply_upsert(tx, book, *table, change, store_id, pending, outcome));
-            for (const auto& f : change.fields)
-                outcome.newest = std::max(outcome.newest, f.version.hlc);
+            for (const auto& f : change.fields) outcome.newest = std::max(outcome.newest, f.version.hlc);
         }
         ++outcome.applied;
     }

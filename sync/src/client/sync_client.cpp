@@ -17,11 +17,9 @@ Change change_from(const storage::OutboxEntry& entry) {
 
 Error not_enrolled(const store::SyncState& state) {
     if (state.status == store::kSyncRevoked)
-        return make_error(ErrorCode::revoked,
-                          "the store revoked this tablet; its book must be wiped",
+        return make_error(ErrorCode::revoked, "the store revoked this tablet; its book must be wiped",
                           ErrorDomain::sync);
-    return make_error(ErrorCode::invalid_state,
-                      "this book is not enrolled with a store server; enrol it first",
+    return make_error(ErrorCode::invalid_state, "this book is not enrolled with a store server; enrol it first",
                       ErrorDomain::sync);
 }
 
@@ -30,9 +28,7 @@ Error not_enrolled(const store::SyncState& state) {
 SyncClient::SyncClient(Book& book, ClientOptions options)
     : book_(&book), options_(options), state_(book.db()) {}
 
-Result<store::SyncState> SyncClient::state() {
-    return state_.load();
-}
+Result<store::SyncState> SyncClient::state() { return state_.load(); }
 
 Result<PreparedSync> SyncClient::prepare() {
     FC_ASSIGN(auto state, state_.load());
@@ -91,8 +87,7 @@ Result<RoundResult> SyncClient::apply(const PreparedSync& sent, const SyncRespon
     Hlc newest = response.server_hlc;
     if (response.pull) {
         FC_ASSIGN(auto pending, detail::pending_fields(*book_));
-        FC_ASSIGN(auto page,
-                  detail::apply_page(tx, *book_, *response.pull, state.store_id, pending));
+        FC_ASSIGN(auto page, detail::apply_page(tx, *book_, *response.pull, state.store_id, pending));
         FC_TRY(state_.set_cursor(tx, response.pull->cursor));
         result.pulled = page.applied;
         result.kept_local = page.kept_local;

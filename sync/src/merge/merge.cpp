@@ -8,8 +8,7 @@ using nlohmann::json;
 Stamp stamp_change(HybridClock& server_clock, Hlc incoming, const std::string& device_id,
                    platform::EpochMs max_skew_ms) {
     const auto wall = server_clock.wall().now_ms();
-    const auto limit =
-        static_cast<std::uint64_t>(std::max<platform::EpochMs>(0, wall + max_skew_ms));
+    const auto limit = static_cast<std::uint64_t>(std::max<platform::EpochMs>(0, wall + max_skew_ms));
     if (incoming.physical_ms() > limit)
         return Stamp{Version{server_clock.tick(), device_id}, true, incoming};
     server_clock.observe(incoming);
@@ -17,12 +16,11 @@ Stamp stamp_change(HybridClock& server_clock, Hlc incoming, const std::string& d
 }
 
 FieldDecision merge_field(const FieldChange& pushed, const Version& stamped,
-                          const std::string& device_id,
-                          const std::optional<CurrentField>& current) {
+                          const std::string& device_id, const std::optional<CurrentField>& current) {
     FieldDecision d{pushed.field, true, pushed.value, stamped, std::nullopt};
     if (!current) return d;
-    const bool sequential =
-        (pushed.base && *pushed.base == current->version) || current->version.replica == device_id;
+    const bool sequential = (pushed.base && *pushed.base == current->version) ||
+                            current->version.replica == device_id;
     if (sequential) return d;
     const bool pushed_wins = stamped > current->version;
     if (!pushed_wins) {
@@ -54,8 +52,7 @@ std::optional<CurrentField> current_field(const json& row, const std::string& fi
 }  // namespace
 
 RecordMerge merge_record(const model::TableSpec& table, const std::optional<json>& current,
-                         const Change& change, const Version& stamped,
-                         const std::string& device_id) {
+                         const Change& change, const Version& stamped, const std::string& device_id) {
     RecordMerge out;
     if (table.kind == model::TableKind::append_only && current) {
         out.duplicate = true;
@@ -66,8 +63,7 @@ RecordMerge merge_record(const model::TableSpec& table, const std::optional<json
         if (current && table.kind != model::TableKind::append_only)
             existing = current_field(*current, pushed.field);
         auto decision = merge_field(pushed, stamped, device_id, existing);
-        if (decision.apply)
-            out.writes.push_back(storage::FieldWrite{pushed.field, pushed.value, stamped});
+        if (decision.apply) out.writes.push_back(storage::FieldWrite{pushed.field, pushed.value, stamped});
         out.fields.push_back(std::move(decision));
     }
     return out;

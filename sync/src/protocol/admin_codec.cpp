@@ -25,9 +25,7 @@ Status check_id(const std::string& id, const std::string& path) {
     return ok_status();
 }
 
-json opt(const std::optional<std::string>& v) {
-    return v ? json(*v) : json(nullptr);
-}
+json opt(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
 
 Result<std::vector<std::string>> id_list(const json& j, const std::string& path) {
     if (!j.is_array()) return detail::protocol_error(path + " must be an array");
@@ -140,17 +138,12 @@ Result<ConsultantInput> decode_consultant_input(std::string_view body, const Lim
     FC_ASSIGN(c.phone, m.opt_text("phone"));
     FC_ASSIGN(auto role, m.opt_text("role"));
     c.role = role.value_or("consultant");
-    if (c.role != "consultant" && c.role != "manager")
-        return invalid("role must be consultant or manager");
+    if (c.role != "consultant" && c.role != "manager") return invalid("role must be consultant or manager");
     return c;
 }
 
 json to_json(const ConsultantInfo& c) {
-    return {{"id", c.id},
-            {"name", c.name},
-            {"phone", opt(c.phone)},
-            {"role", c.role},
-            {"active", c.active}};
+    return {{"id", c.id}, {"name", c.name}, {"phone", opt(c.phone)}, {"role", c.role}, {"active", c.active}};
 }
 
 std::string encode_consultants(const std::vector<ConsultantInfo>& consultants) {
@@ -160,8 +153,7 @@ std::string encode_consultants(const std::vector<ConsultantInfo>& consultants) {
     return dump_json(out);
 }
 
-Result<std::vector<ConsultantInfo>> decode_consultants(std::string_view body,
-                                                       const Limits& limits) {
+Result<std::vector<ConsultantInfo>> decode_consultants(std::string_view body, const Limits& limits) {
     return decode_list<ConsultantInfo>(body, limits, "consultants", consultant_from);
 }
 
@@ -177,21 +169,19 @@ std::string encode(const std::vector<VehicleModelInput>& models) {
     return dump_json(out);
 }
 
-Result<std::vector<VehicleModelInput>> decode_vehicle_models(std::string_view body,
-                                                             const Limits& limits) {
-    return decode_list<VehicleModelInput>(
-        body, limits, "models", [](const Members& m) -> Result<VehicleModelInput> {
-            VehicleModelInput v;
-            FC_ASSIGN(v.id, m.opt_text("id"));
-            if (v.id) FC_TRY(check_id(*v.id, m.path("id")));
-            FC_ASSIGN(v.name, m.text("name"));
-            FC_TRY(check_name(v.name, m.path("name")));
-            FC_ASSIGN(v.brand, m.opt_text("brand"));
-            FC_ASSIGN(v.series, m.opt_text("series"));
-            FC_ASSIGN(v.price, m.opt_integer("price"));
-            if (v.price && *v.price < 0) return invalid(m.path("price") + " cannot be negative");
-            return v;
-        });
+Result<std::vector<VehicleModelInput>> decode_vehicle_models(std::string_view body, const Limits& limits) {
+    return decode_list<VehicleModelInput>(body, limits, "models", [](const Members& m) -> Result<VehicleModelInput> {
+        VehicleModelInput v;
+        FC_ASSIGN(v.id, m.opt_text("id"));
+        if (v.id) FC_TRY(check_id(*v.id, m.path("id")));
+        FC_ASSIGN(v.name, m.text("name"));
+        FC_TRY(check_name(v.name, m.path("name")));
+        FC_ASSIGN(v.brand, m.opt_text("brand"));
+        FC_ASSIGN(v.series, m.opt_text("series"));
+        FC_ASSIGN(v.price, m.opt_integer("price"));
+        if (v.price && *v.price < 0) return invalid(m.path("price") + " cannot be negative");
+        return v;
+    });
 }
 
 std::string encode(const IssueCodeRequest& r) {
@@ -254,15 +244,10 @@ std::string encode_devices(const std::vector<DeviceInfo>& devices) {
     json out = new_message();
     out["devices"] = json::array();
     for (const auto& d : devices)
-        out["devices"].push_back(
-            {{"id", d.id},
-             {"name", d.name},
-             {"consultant_id", d.consultant_id},
-             {"status", d.status},
-             {"acked_seq", d.acked_seq},
-             {"cursor", d.cursor},
-             {"enrolled_at", d.enrolled_at},
-             {"last_seen_at", d.last_seen_at ? json(*d.last_seen_at) : json(nullptr)}});
+        out["devices"].push_back({{"id", d.id}, {"name", d.name}, {"consultant_id", d.consultant_id},
+                                  {"status", d.status}, {"acked_seq", d.acked_seq}, {"cursor", d.cursor},
+                                  {"enrolled_at", d.enrolled_at},
+                                  {"last_seen_at", d.last_seen_at ? json(*d.last_seen_at) : json(nullptr)}});
     return dump_json(out);
 }
 
@@ -275,16 +260,11 @@ std::string encode_conflicts(const std::vector<ConflictEntry>& conflicts, std::i
     out["conflicts"] = json::array();
     for (const auto& c : conflicts)
         out["conflicts"].push_back(
-            {{"id", c.id},
-             {"at", c.at},
-             {"table", c.table},
-             {"record_id", c.record_id},
-             {"field", c.field},
-             {"owner_id", c.owner_id},
+            {{"id", c.id}, {"at", c.at}, {"table", c.table}, {"record_id", c.record_id},
+             {"field", c.field}, {"owner_id", c.owner_id},
              {"winner", {{"value", c.winner_value}, {"version", c.winner_version.to_string()}}},
              {"loser", {{"value", c.loser_value}, {"version", c.loser_version.to_string()}}},
-             {"device_id", c.device_id},
-             {"seq", c.seq}});
+             {"device_id", c.device_id}, {"seq", c.seq}});
     out["next"] = next;
     return dump_json(out);
 }
@@ -297,15 +277,10 @@ std::string encode_review(const std::vector<ReviewEntry>& review, std::int64_t n
     json out = new_message();
     out["review"] = json::array();
     for (const auto& r : review)
-        out["review"].push_back({{"id", r.id},
-                                 {"at", r.at},
-                                 {"device_id", r.device_id},
-                                 {"consultant_id", r.consultant_id},
-                                 {"reason", r.reason},
-                                 {"table", r.table},
-                                 {"record_id", r.record_id},
-                                 {"applied", r.applied},
-                                 {"change", r.change}});
+        out["review"].push_back({{"id", r.id}, {"at", r.at}, {"device_id", r.device_id},
+                                 {"consultant_id", r.consultant_id}, {"reason", r.reason},
+                                 {"table", r.table}, {"record_id", r.record_id},
+                                 {"applied", r.applied}, {"change", r.change}});
     out["next"] = next;
     return dump_json(out);
 }

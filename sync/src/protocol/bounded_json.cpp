@@ -26,14 +26,10 @@ std::size_t invalid_utf8_at(std::string_view s) {
         }
         std::size_t len = 0;
         std::uint32_t cp = 0, min = 0;
-        if ((c & 0xE0) == 0xC0)
-            len = 2, cp = c & 0x1F, min = 0x80;
-        else if ((c & 0xF0) == 0xE0)
-            len = 3, cp = c & 0x0F, min = 0x800;
-        else if ((c & 0xF8) == 0xF0)
-            len = 4, cp = c & 0x07, min = 0x10000;
-        else
-            return i;
+        if ((c & 0xE0) == 0xC0) len = 2, cp = c & 0x1F, min = 0x80;
+        else if ((c & 0xF0) == 0xE0) len = 3, cp = c & 0x0F, min = 0x800;
+        else if ((c & 0xF8) == 0xF0) len = 4, cp = c & 0x07, min = 0x10000;
+        else return i;
         if (i + len > s.size()) return i;
         for (std::size_t k = 1; k < len; ++k) {
             const auto cc = static_cast<unsigned char>(s[i + k]);
@@ -48,7 +44,7 @@ std::size_t invalid_utf8_at(std::string_view s) {
 
 // Checks the limits as the parser reads, without building anything.
 class LimitChecker final : public nlohmann::json_sax<json> {
-  public:
+public:
     explicit LimitChecker(const Limits& limits) : limits_(limits) {}
 
     std::optional<Error> error;
@@ -59,9 +55,7 @@ class LimitChecker final : public nlohmann::json_sax<json> {
     bool number_unsigned(number_unsigned_t) override { return element(); }
     bool number_float(number_float_t, const string_t&) override { return element(); }
     bool string(string_t& s) override { return element() && check_string(s); }
-    bool binary(binary_t&) override {
-        return fail(detail::protocol_error("binary values are not JSON"));
-    }
+    bool binary(binary_t&) override { return fail(detail::protocol_error("binary values are not JSON")); }
     bool start_object(std::size_t) override { return element() && open(false); }
     bool key(string_t& k) override { return check_string(k) && count(); }
     bool end_object() override { return close(); }
@@ -74,7 +68,7 @@ class LimitChecker final : public nlohmann::json_sax<json> {
                                            std::to_string(position) + ")"));
     }
 
-  private:
+private:
     struct Level {
         bool array;
         std::size_t members;
@@ -103,8 +97,8 @@ class LimitChecker final : public nlohmann::json_sax<json> {
     bool check_string(const string_t& s) {
         if (s.size() <= limits_.max_string_bytes) return true;
         return fail(detail::too_large("a string has " + std::to_string(s.size()) +
-                                      " bytes; at most " +
-                                      std::to_string(limits_.max_string_bytes) + " are allowed"));
+                                      " bytes; at most " + std::to_string(limits_.max_string_bytes) +
+                                      " are allowed"));
     }
 
     const Limits& limits_;
@@ -115,29 +109,23 @@ class LimitChecker final : public nlohmann::json_sax<json> {
 
 Result<json> parse_bounded(std::string_view text, const Limits& limits, std::size_t max_bytes) {
     if (text.size() > max_bytes)
-        return detail::too_large("the body has " + std::to_string(text.size()) +
-                                 " bytes; at most " + std::to_string(max_bytes) + " are allowed");
+        return detail::too_large("the body has " + std::to_string(text.size()) + " bytes; at most " +
+                                 std::to_string(max_bytes) + " are allowed");
     if (auto bad = invalid_utf8_at(text); bad != std::string_view::npos)
-        return detail::protocol_error("the body is not valid UTF-8 (at byte " +
-                                      std::to_string(bad) + ")");
+        return detail::protocol_error("the body is not valid UTF-8 (at byte " + std::to_string(bad) + ")");
     LimitChecker checker(limits);
     const bool ok = json::sax_parse(text.begin(), text.end(), &checker, json::input_format_t::json,
                                     true, false);
     if (!ok || checker.error)
-        return checker.error ? *checker.error
-                             : detail::protocol_error("the body is not valid JSON");
+        return checker.error ? *checker.error : detail::protocol_error("the body is not valid JSON");
     json parsed = json::parse(text.begin(), text.end(), nullptr, false);
     if (parsed.is_discarded()) return detail::protocol_error("the body is not valid JSON");
     if (!parsed.is_object()) return detail::protocol_error("the body must be a JSON object");
     return parsed;
 }
 
-std::string dump_json(const json& j) {
-    return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
+std::string dump_json(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
-json new_message() {
-    return json{{"protocol", kProtocolVersion}};
-}
+json new_message() { return json{{"protocol", kProtocolVersion}}; }
 
 }  // namespace forecourt::sync

@@ -83,9 +83,7 @@ Result<HealthResponse> decode_health_response(std::string_view body, const Limit
     return r;
 }
 
-std::string encode(const Poke& poke) {
-    return dump_json({{"type", "poke"}, {"cursor", poke.cursor}});
-}
+std::string encode(const Poke& poke) { return dump_json({{"type", "poke"}, {"cursor", poke.cursor}}); }
 
 Result<Poke> decode_poke(std::string_view text, const Limits& limits) {
     FC_ASSIGN(json j, parse_bounded(text, limits, limits.max_body_bytes));

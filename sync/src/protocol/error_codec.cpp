@@ -11,25 +11,17 @@ using nlohmann::json;
 
 int http_status(const Error& error) {
     switch (error.code) {
-        case ErrorCode::protocol:
-            return 400;
-        case ErrorCode::unauthorized:
-            return 401;
+        case ErrorCode::protocol: return 400;
+        case ErrorCode::unauthorized: return 401;
         case ErrorCode::forbidden:
-        case ErrorCode::revoked:
-            return 403;
-        case ErrorCode::not_found:
-            return 404;
+        case ErrorCode::revoked: return 403;
+        case ErrorCode::not_found: return 404;
         case ErrorCode::conflict:
         case ErrorCode::already_exists:
-        case ErrorCode::invalid_state:
-            return 409;
-        case ErrorCode::limit_exceeded:
-            return 413;
-        case ErrorCode::invalid_argument:
-            return 422;
-        default:
-            return 500;
+        case ErrorCode::invalid_state: return 409;
+        case ErrorCode::limit_exceeded: return 413;
+        case ErrorCode::invalid_argument: return 422;
+        default: return 500;
     }
 }
 
@@ -41,28 +33,19 @@ namespace {
 
 ErrorCode code_for_status(int status) {
     switch (status) {
-        case 400:
-            return ErrorCode::protocol;
-        case 401:
-            return ErrorCode::unauthorized;
-        case 403:
-            return ErrorCode::forbidden;
-        case 404:
-            return ErrorCode::not_found;
-        case 409:
-            return ErrorCode::conflict;
-        case 413:
-            return ErrorCode::limit_exceeded;
-        case 422:
-            return ErrorCode::invalid_argument;
-        default:
-            return ErrorCode::internal;
+        case 400: return ErrorCode::protocol;
+        case 401: return ErrorCode::unauthorized;
+        case 403: return ErrorCode::forbidden;
+        case 404: return ErrorCode::not_found;
+        case 409: return ErrorCode::conflict;
+        case 413: return ErrorCode::limit_exceeded;
+        case 422: return ErrorCode::invalid_argument;
+        default: return ErrorCode::internal;
     }
 }
 
 std::optional<ErrorCode> code_named(std::string_view name) {
-    for (int c = static_cast<int>(ErrorCode::invalid_argument);
-         c <= static_cast<int>(ErrorCode::internal); ++c)
+    for (int c = static_cast<int>(ErrorCode::invalid_argument); c <= static_cast<int>(ErrorCode::internal); ++c)
         if (to_string(static_cast<ErrorCode>(c)) == name) return static_cast<ErrorCode>(c);
     return std::nullopt;
 }
@@ -70,9 +53,8 @@ std::optional<ErrorCode> code_named(std::string_view name) {
 }  // namespace
 
 Error decode_error(int status, std::string_view body) {
-    Error error =
-        make_error(code_for_status(status), "the store server answered " + std::to_string(status),
-                   ErrorDomain::sync);
+    Error error = make_error(code_for_status(status), "the store server answered " + std::to_string(status),
+                             ErrorDomain::sync);
     auto parsed = parse_bounded(body, Limits{}, Limits{}.max_body_bytes);
     if (!parsed.ok()) return error;
     auto e = parsed->find("error");

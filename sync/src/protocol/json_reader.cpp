@@ -21,8 +21,7 @@ Error invalid(std::string message) {
 std::optional<std::int64_t> as_int64(const json& value) {
     if (value.is_number_unsigned()) {
         const auto u = value.get<std::uint64_t>();
-        if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
-            return std::nullopt;
+        if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return std::nullopt;
         return static_cast<std::int64_t>(u);
     }
     if (value.is_number_integer()) return value.get<std::int64_t>();
@@ -96,8 +95,8 @@ Result<json> parse_message(std::string_view body, const Limits& limits, std::siz
     if (version == parsed.end()) return protocol_error("protocol is missing (this peer speaks 1)");
     auto n = as_int64(*version);
     if (!n || *n != kProtocolVersion)
-        return protocol_error("unsupported protocol version " + version->dump() +
-                              "; this peer speaks " + std::to_string(kProtocolVersion));
+        return protocol_error("unsupported protocol version " + version->dump() + "; this peer speaks " +
+                              std::to_string(kProtocolVersion));
     return parsed;
 }
 
@@ -119,8 +118,7 @@ std::string quoted(std::string_view text) {
     constexpr std::size_t kMax = 64;
     std::size_t cut = std::min(text.size(), kMax);
     // Never cut a UTF-8 sequence in two.
-    while (cut < text.size() && cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
-        --cut;
+    while (cut < text.size() && cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
     std::string out = "'";
     out += text.substr(0, cut);
     if (cut < text.size()) out += "…";

@@ -21,7 +21,7 @@ Error too_large(std::string message);       // 413: a limit was exceeded
 Error invalid(std::string message);         // 422: the content is wrong
 
 class Members {
-  public:
+public:
     Members(const json& object, std::string path) : object_(&object), path_(std::move(path)) {}
 
     Result<std::string> text(std::string_view key) const;
@@ -34,7 +34,7 @@ class Members {
     const json* find(std::string_view key) const;  // nullptr when absent
     std::string path(std::string_view key) const;
 
-  private:
+private:
     Result<const json*> required(std::string_view key) const;
     const json* object_;
     std::string path_;

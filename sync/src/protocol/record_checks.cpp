@@ -16,8 +16,7 @@ Result<const model::TableSpec*> table_named(const std::string& name, const std::
 }
 
 Status check_record_id(const std::string& id, const std::string& path) {
-    if (!is_uuid(id))
-        return invalid(path + " must be a lowercase UUID (got " + detail::quoted(id) + ")");
+    if (!is_uuid(id)) return invalid(path + " must be a lowercase UUID (got " + detail::quoted(id) + ")");
     return ok_status();
 }
 
@@ -25,8 +24,7 @@ Result<const model::FieldSpec*> field_named(const model::TableSpec& table, const
                                             const json& value, const std::string& path) {
     const auto* spec = table.field(name);
     if (!spec)
-        return invalid(path + ": " + std::string(table.name) + " has no field " +
-                       detail::quoted(name));
+        return invalid(path + ": " + std::string(table.name) + " has no field " + detail::quoted(name));
     if (value.is_number_unsigned() && !as_int64(value)) return invalid(path + " is out of range");
     auto valid = storage::validate_field_value(*spec, value);
     if (!valid.ok()) return invalid(path + ": " + valid.error().message);

@@ -16,7 +16,6 @@ Status check_record_id(const std::string& id, const std::string& path);
 // The field's spec, once `value` is known to fit its declared type.
 Result<const model::FieldSpec*> field_named(const model::TableSpec& table, const std::string& name,
                                             const nlohmann::json& value, const std::string& path);
-Status check_field_count(const nlohmann::json& fields, const Limits& limits,
-                         const std::string& path);
+Status check_field_count(const nlohmann::json& fields, const Limits& limits, const std::string& path);
 
 }  // namespace forecourt::sync::detail

@@ -38,8 +38,7 @@ Result<Change> decode_change(const json& j, const std::string& path, const Limit
     Members m(j, path);
     Change c;
     FC_ASSIGN(c.seq, m.integer("seq"));
-    if (c.seq <= 0)
-        return invalid(m.path("seq") + " must be positive (got " + std::to_string(c.seq) + ")");
+    if (c.seq <= 0) return invalid(m.path("seq") + " must be positive (got " + std::to_string(c.seq) + ")");
     FC_ASSIGN(c.table, m.text("table"));
     FC_ASSIGN(const auto* table, table_named(c.table, m.path("table")));
     FC_ASSIGN(c.record_id, m.text("id"));
@@ -66,12 +65,10 @@ Result<std::vector<Change>> decode_push(const json& push, const Limits& limits) 
                          std::to_string(limits.max_changes_per_batch) + " are allowed");
     std::vector<Change> out;
     for (std::size_t i = 0; i < changes->size(); ++i) {
-        FC_ASSIGN(auto change,
-                  decode_change((*changes)[i], "push.changes[" + std::to_string(i) + "]", limits));
+        FC_ASSIGN(auto change, decode_change((*changes)[i], "push.changes[" + std::to_string(i) + "]", limits));
         if (!out.empty() && change.seq <= out.back().seq)
             return invalid("changes must be in strictly increasing seq order (seq " +
-                           std::to_string(change.seq) + " follows " +
-                           std::to_string(out.back().seq) + ")");
+                           std::to_string(change.seq) + " follows " + std::to_string(out.back().seq) + ")");
         out.push_back(std::move(change));
     }
     return out;
@@ -85,8 +82,7 @@ Result<PullRequest> decode_pull(const json& pull, const Limits& limits) {
     if (out.cursor < 0) return invalid("pull.cursor cannot be negative");
     FC_ASSIGN(auto limit, m.opt_integer("limit"));
     if (limit && *limit <= 0) return invalid("pull.limit must be positive");
-    out.limit = static_cast<int>(
-        std::min<std::int64_t>(limit.value_or(limits.max_pull_page), limits.max_pull_page));
+    out.limit = static_cast<int>(std::min<std::int64_t>(limit.value_or(limits.max_pull_page), limits.max_pull_page));
     return out;
 }
 
@@ -95,12 +91,8 @@ Result<PullRequest> decode_pull(const json& pull, const Limits& limits) {
 json to_json(const Change& c) {
     json fields = json::object();
     for (const auto& f : c.fields)
-        fields[f.field] = {{"value", f.value},
-                           {"base", f.base ? json(f.base->to_string()) : json(nullptr)}};
-    return {{"seq", c.seq},
-            {"table", c.table},
-            {"id", c.record_id},
-            {"hlc", hlc_to_hex(c.hlc)},
+        fields[f.field] = {{"value", f.value}, {"base", f.base ? json(f.base->to_string()) : json(nullptr)}};
+    return {{"seq", c.seq}, {"table", c.table}, {"id", c.record_id}, {"hlc", hlc_to_hex(c.hlc)},
             {"fields", std::move(fields)}};
 }
 
@@ -111,8 +103,7 @@ std::string encode(const SyncRequest& request) {
         for (const auto& c : request.push) changes.push_back(to_json(c));
         out["push"] = {{"changes", std::move(changes)}};
     }
-    if (request.pull)
-        out["pull"] = {{"cursor", request.pull->cursor}, {"limit", request.pull->limit}};
+    if (request.pull) out["pull"] = {{"cursor", request.pull->cursor}, {"limit", request.pull->limit}};
     return dump_json(out);
 }
 

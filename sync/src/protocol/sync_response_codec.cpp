@@ -22,8 +22,7 @@ json pulled_to_json(const PulledChange& c) {
     out["op"] = "upsert";
     out["owner_id"] = c.owner_id;
     json fields = json::object();
-    for (const auto& f : c.fields)
-        fields[f.field] = {{"value", f.value}, {"version", f.version.to_string()}};
+    for (const auto& f : c.fields) fields[f.field] = {{"value", f.value}, {"version", f.version.to_string()}};
     out["fields"] = std::move(fields);
     return out;
 }
@@ -47,8 +46,7 @@ Result<PulledChange> decode_pulled(const json& j, const std::string& path, const
     PulledChange c;
     FC_ASSIGN(c.seq, m.integer("seq"));
     FC_ASSIGN(auto op, m.text("op"));
-    if (op != "upsert" && op != "purge")
-        return protocol_error(m.path("op") + " must be upsert or purge");
+    if (op != "upsert" && op != "purge") return protocol_error(m.path("op") + " must be upsert or purge");
     c.op = op == "purge" ? PulledOp::purge : PulledOp::upsert;
     FC_ASSIGN(c.table, m.text("table"));
     FC_ASSIGN(const auto* table, detail::table_named(c.table, m.path("table")));
@@ -73,8 +71,7 @@ Result<PullPage> decode_page(const json& j, const Limits& limits) {
     FC_ASSIGN(page.more, m.boolean("more"));
     FC_ASSIGN(const json* changes, m.array("changes"));
     for (std::size_t i = 0; i < changes->size(); ++i) {
-        FC_ASSIGN(auto c,
-                  decode_pulled((*changes)[i], "pull.changes[" + std::to_string(i) + "]", limits));
+        FC_ASSIGN(auto c, decode_pulled((*changes)[i], "pull.changes[" + std::to_string(i) + "]", limits));
         if (!page.changes.empty() && c.seq <= page.changes.back().seq)
             return invalid("pulled changes must be in increasing seq order");
         page.changes.push_back(std::move(c));
@@ -109,8 +106,7 @@ std::string encode(const SyncResponse& response) {
     if (response.pull) {
         json changes = json::array();
         for (const auto& c : response.pull->changes) changes.push_back(pulled_to_json(c));
-        out["pull"] = {{"cursor", response.pull->cursor},
-                       {"more", response.pull->more},
+        out["pull"] = {{"cursor", response.pull->cursor}, {"more", response.pull->more},
                        {"changes", std::move(changes)}};
     }
     return dump_json(out);

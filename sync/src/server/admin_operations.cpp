@@ -13,9 +13,7 @@ using nlohmann::json;
 
 namespace {
 
-json optional_json(const std::optional<std::string>& v) {
-    return v ? json(*v) : json(nullptr);
-}
+json optional_json(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
 
 struct ListWindow {
     std::int64_t after = 0;
@@ -23,8 +21,7 @@ struct ListWindow {
 };
 
 Result<ListWindow> list_window(std::string_view query) {
-    FC_ASSIGN(auto after, detail::query_integer(query, "after", 0, 0,
-                                                std::numeric_limits<std::int64_t>::max()));
+    FC_ASSIGN(auto after, detail::query_integer(query, "after", 0, 0, std::numeric_limits<std::int64_t>::max()));
     FC_ASSIGN(auto limit, detail::query_integer(query, "limit", 100, 1, 500));
     return ListWindow{after, static_cast<int>(limit)};
 }
@@ -37,13 +34,10 @@ Result<Response> StoreService::add_consultant(const ConsultantInput& input) {
     Audiences touched;
     FC_ASSIGN(auto tx, storage::Transaction::begin(store_->db()));
     FC_TRY(write_as_store(tx, *model::find_table("consultants"), info.id,
-                          {{"name", info.name},
-                           {"phone", optional_json(info.phone)},
-                           {"role", info.role},
-                           {"active", true}},
+                          {{"name", info.name}, {"phone", optional_json(info.phone)},
+                           {"role", info.role}, {"active", true}},
                           touched));
-    FC_TRY(
-        store_->journal().audit(tx, now, "admin", "consultant.add", {{"consultant_id", info.id}}));
+    FC_TRY(store_->journal().audit(tx, now, "admin", "consultant.add", {{"consultant_id", info.id}}));
     FC_TRY(store_->save_clock(tx));
     FC_TRY(tx.commit());
     FC_TRY(queue_pokes(touched, ""));
@@ -57,8 +51,7 @@ Result<Response> StoreService::deactivate_consultant(const std::string& id) {
     Audiences touched;
     FC_ASSIGN(auto tx, storage::Transaction::begin(store_->db()));
     if (info.active)
-        FC_TRY(write_as_store(tx, *model::find_table("consultants"), id, {{"active", false}},
-                              touched));
+        FC_TRY(write_as_store(tx, *model::find_table("consultants"), id, {{"active", false}}, touched));
     FC_ASSIGN(auto revoked, store_->devices().revoke_consultant(tx, id));
     FC_TRY(store_->journal().audit(tx, store_->clock().now_ms(), "admin", "consultant.deactivate",
                                    {{"consultant_id", id}, {"revoked_devices", revoked}}));
@@ -90,15 +83,12 @@ Result<Response> StoreService::load_vehicle_models(const std::vector<VehicleMode
     FC_ASSIGN(auto tx, storage::Transaction::begin(store_->db()));
     for (const auto& m : models) {
         const std::string id = m.id.value_or(new_uuid_v7(now));
-        json fields = {{"name", m.name},
-                       {"brand", optional_json(m.brand)},
-                       {"series", optional_json(m.series)}};
+        json fields = {{"name", m.name}, {"brand", optional_json(m.brand)}, {"series", optional_json(m.series)}};
         fields["price"] = m.price ? json(*m.price) : json(nullptr);
         FC_TRY(write_as_store(tx, *model::find_table("vehicle_models"), id, fields, touched));
         ids.push_back(id);
     }
-    FC_TRY(store_->journal().audit(tx, now, "admin", "vehicle_models.load",
-                                   {{"count", models.size()}}));
+    FC_TRY(store_->journal().audit(tx, now, "admin", "vehicle_models.load", {{"count", models.size()}}));
     FC_TRY(store_->save_clock(tx));
     FC_TRY(tx.commit());
     FC_TRY(queue_pokes(touched, ""));
@@ -111,14 +101,12 @@ Result<Response> StoreService::load_vehicle_models(const std::vector<VehicleMode
 Result<Response> StoreService::issue_code(const IssueCodeRequest& request) {
     FC_ASSIGN(auto who, consultant(request.consultant_id));
     if (!who.active)
-        return make_error(ErrorCode::invalid_state,
-                          who.name + " is deactivated; no code can be issued", ErrorDomain::sync);
+        return make_error(ErrorCode::invalid_state, who.name + " is deactivated; no code can be issued",
+                          ErrorDomain::sync);
     const auto now = store_->clock().now_ms();
     FC_ASSIGN(auto tx, storage::Transaction::begin(store_->db()));
-    FC_ASSIGN(auto issued,
-              store_->devices().issue_code(tx, who.id, now, limits_.enrolment_code_lifetime_ms));
-    FC_TRY(store_->journal().audit(tx, now, "admin", "enrolment_code.issue",
-                                   {{"consultant_id", who.id}}));
+    FC_ASSIGN(auto issued, store_->devices().issue_code(tx, who.id, now, limits_.enrolment_code_lifetime_ms));
+    FC_TRY(store_->journal().audit(tx, now, "admin", "enrolment_code.issue", {{"consultant_id", who.id}}));
     FC_TRY(tx.commit());
     return Response{201, encode(issued)};
 }

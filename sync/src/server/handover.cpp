@@ -10,8 +10,7 @@ using nlohmann::json;
 
 namespace {
 
-Result<std::vector<std::string>> customers_to_move(store::StoreDatabase& store,
-                                                   const HandoverRequest& r) {
+Result<std::vector<std::string>> customers_to_move(store::StoreDatabase& store, const HandoverRequest& r) {
     if (!r.customers) return store.scope().customers_owned_by(r.from);
     const auto& customers = *model::find_table("customers");
     for (const auto& id : *r.customers) {
@@ -44,21 +43,14 @@ Result<Response> StoreService::handover(const HandoverRequest& request) {
             FC_ASSIGN(auto previous, store_->scope().owner_of(*r.table, r.id));
             FC_TRY(store_->records().set_owner(tx, *r.table, r.id, to.id));
             FC_TRY(log_snapshot(tx, *r.table, r.id, to.id));
-            store::LogEntry purge{0,
-                                  store_->clock().now_ms(),
-                                  std::string(store::kOpPurge),
-                                  std::string(r.table->name),
-                                  r.id,
-                                  previous.value_or(from.id),
-                                  json::object(),
-                                  std::nullopt,
-                                  0};
+            store::LogEntry purge{0, store_->clock().now_ms(), std::string(store::kOpPurge),
+                                  std::string(r.table->name), r.id, previous.value_or(from.id),
+                                  json::object(), std::nullopt, 0};
             FC_TRY(store_->log().append(tx, purge));
         }
     }
-    FC_TRY(store_->journal().audit(
-        tx, store_->clock().now_ms(), "admin", "handover",
-        {{"from", from.id}, {"to", to.id}, {"customers", customers.size()}}));
+    FC_TRY(store_->journal().audit(tx, store_->clock().now_ms(), "admin", "handover",
+                                   {{"from", from.id}, {"to", to.id}, {"customers", customers.size()}}));
     FC_TRY(tx.commit());
     FC_TRY(queue_pokes(Audiences{from.id, to.id}, ""));
     json out = new_message();

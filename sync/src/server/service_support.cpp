@@ -41,8 +41,8 @@ Result<std::int64_t> query_integer(std::string_view query, std::string_view name
         auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
         if (ec != std::errc{} || end != text.data() + text.size() || value < min || value > max)
             return make_error(ErrorCode::invalid_argument,
-                              std::string(name) + " must be an integer from " +
-                                  std::to_string(min) + " to " + std::to_string(max),
+                              std::string(name) + " must be an integer from " + std::to_string(min) +
+                                  " to " + std::to_string(max),
                               ErrorDomain::sync);
         return value;
     }
@@ -61,14 +61,13 @@ std::optional<std::string> deactivate_target(std::string_view admin_path) {
     constexpr std::string_view kPrefix = "consultants/", kSuffix = "/deactivate";
     if (!admin_path.starts_with(kPrefix) || !admin_path.ends_with(kSuffix)) return std::nullopt;
     if (admin_path.size() <= kPrefix.size() + kSuffix.size()) return std::nullopt;
-    return std::string(
-        admin_path.substr(kPrefix.size(), admin_path.size() - kPrefix.size() - kSuffix.size()));
+    return std::string(admin_path.substr(kPrefix.size(),
+                                         admin_path.size() - kPrefix.size() - kSuffix.size()));
 }
 
 bool is_admin_path(std::string_view p) {
-    return p == "consultants" || p == "vehicle-models" || p == "enrolment-codes" ||
-           p == "handover" || p == "devices" || p == "conflicts" || p == "review" ||
-           deactivate_target(p).has_value();
+    return p == "consultants" || p == "vehicle-models" || p == "enrolment-codes" || p == "handover" ||
+           p == "devices" || p == "conflicts" || p == "review" || deactivate_target(p).has_value();
 }
 
 }  // namespace forecourt::sync::detail

@@ -58,15 +58,13 @@ Result<Response> StoreService::route(const Request& r) {
         return sync(device, sync_request);
     }
     if (path == "/v1/events")
-        return make_error(ErrorCode::protocol, "GET /v1/events is a WebSocket upgrade",
-                          ErrorDomain::sync);
+        return make_error(ErrorCode::protocol, "GET /v1/events is a WebSocket upgrade", ErrorDomain::sync);
     constexpr std::string_view kAdmin = "/v1/admin/";
     if (path.starts_with(kAdmin)) {
         FC_TRY(require_admin(r));
         return route_admin(r, path.substr(kAdmin.size()));
     }
-    return make_error(ErrorCode::not_found, "no endpoint " + detail::quoted_path(path),
-                      ErrorDomain::sync);
+    return make_error(ErrorCode::not_found, "no endpoint " + detail::quoted_path(path), ErrorDomain::sync);
 }
 
 Result<Response> StoreService::route_admin(const Request& r, std::string_view path) {
@@ -101,8 +99,7 @@ Result<Response> StoreService::route_admin(const Request& r, std::string_view pa
 Result<store::DeviceRow> StoreService::device_for(const Request& request) {
     if (request.bearer_token.empty())
         return make_error(ErrorCode::unauthorized,
-                          "a device token is required (Authorization: Bearer <token>)",
-                          ErrorDomain::sync);
+                          "a device token is required (Authorization: Bearer <token>)", ErrorDomain::sync);
     if (request.bearer_token.starts_with("admin."))
         return make_error(ErrorCode::forbidden, "the admin token cannot sync; use a device token",
                           ErrorDomain::sync);
@@ -111,8 +108,7 @@ Result<store::DeviceRow> StoreService::device_for(const Request& request) {
 
 Status StoreService::require_admin(const Request& request) {
     if (request.bearer_token.empty())
-        return make_error(ErrorCode::unauthorized, "the admin token is required",
-                          ErrorDomain::sync);
+        return make_error(ErrorCode::unauthorized, "the admin token is required", ErrorDomain::sync);
     FC_ASSIGN(bool admin, store_->check_admin_token(request.bearer_token));
     if (admin) return ok_status();
     if (!request.bearer_token.starts_with("admin."))

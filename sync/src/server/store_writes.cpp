@@ -11,15 +11,8 @@ Status StoreService::write_as_store(storage::Transaction& tx, const model::Table
                                     const std::string& id, const json& fields, Audiences& touched) {
     const Version version{store_->hlc().tick(), store_->identity().replica_id};
     std::vector<storage::FieldWrite> writes;
-    store::LogEntry entry{0,
-                          store_->clock().now_ms(),
-                          std::string(store::kOpUpsert),
-                          std::string(table.name),
-                          id,
-                          std::nullopt,
-                          json::object(),
-                          std::nullopt,
-                          0};
+    store::LogEntry entry{0, store_->clock().now_ms(), std::string(store::kOpUpsert), std::string(table.name),
+                          id, std::nullopt, json::object(), std::nullopt, 0};
     for (const auto& [field, value] : fields.items()) {
         writes.push_back(storage::FieldWrite{field, value, version});
         entry.fields[field] = {{"value", value}, {"version", version.to_string()}};
@@ -35,15 +28,8 @@ Status StoreService::log_snapshot(storage::Transaction& tx, const model::TableSp
     FC_ASSIGN(auto row, store_->records().read(table, id));
     if (!row) return ok_status();
     const json& versions = (*row)["versions"];
-    store::LogEntry entry{0,
-                          store_->clock().now_ms(),
-                          std::string(store::kOpUpsert),
-                          std::string(table.name),
-                          id,
-                          owner,
-                          json::object(),
-                          std::nullopt,
-                          0};
+    store::LogEntry entry{0, store_->clock().now_ms(), std::string(store::kOpUpsert), std::string(table.name),
+                          id, owner, json::object(), std::nullopt, 0};
     const bool history = table.kind == model::TableKind::append_only;
     for (const auto& spec : table.fields) {
         const std::string field(spec.name);

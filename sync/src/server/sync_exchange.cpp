@@ -17,9 +17,9 @@ std::string missing_required(const model::TableSpec& table, const Change& change
     std::string missing;
     for (const auto& spec : table.fields) {
         if (!spec.required) continue;
-        const bool given =
-            std::any_of(change.fields.begin(), change.fields.end(),
-                        [&](const auto& f) { return f.field == spec.name && !f.value.is_null(); });
+        const bool given = std::any_of(change.fields.begin(), change.fields.end(), [&](const auto& f) {
+            return f.field == spec.name && !f.value.is_null();
+        });
         if (!given) missing += (missing.empty() ? "" : ", ") + std::string(spec.name);
     }
     return missing;
@@ -30,24 +30,17 @@ Status record_merge(store::StoreDatabase& store, storage::Transaction& tx, const
                     const store::DeviceRow& device, const RecordMerge& merged,
                     const std::string& owner, PushResult& result) {
     const auto now = store.clock().now_ms();
-    store::LogEntry entry{0,
-                          now,
-                          std::string(store::kOpUpsert),
-                          change.table,
-                          change.record_id,
-                          owner,
-                          json::object(),
-                          device.id,
-                          change.seq};
+    store::LogEntry entry{0, now, std::string(store::kOpUpsert), change.table, change.record_id,
+                          owner, json::object(), device.id, change.seq};
     for (const auto& d : merged.fields) {
         entry.fields[d.field] = {{"value", d.value}, {"version", d.version.to_string()}};
         if (!d.conflict) continue;
         ++result.conflicts;
         const auto& c = *d.conflict;
         FC_TRY(store.journal().add_conflict(
-            tx, store::ConflictRow{0, now, change.table, change.record_id, d.field, owner,
-                                   c.winner_value, c.winner_version, c.loser_value, c.loser_version,
-                                   device.id, change.seq}));
+            tx, store::ConflictRow{0, now, change.table, change.record_id, d.field, owner, c.winner_value,
+                                   c.winner_version, c.loser_value, c.loser_version, device.id,
+                                   change.seq}));
     }
     FC_TRY(store.log().append(tx, entry));
     return ok_status();
@@ -56,13 +49,9 @@ Status record_merge(store::StoreDatabase& store, storage::Transaction& tx, const
 // A tablet clock far ahead is not trusted; the audit keeps both stamps.
 Status audit_restamp(store::StoreDatabase& store, storage::Transaction& tx,
                      const store::DeviceRow& device, const Change& change, const Stamp& stamp) {
-    const json detail = {{"seq", change.seq},
-                         {"table", change.table},
-                         {"record_id", change.record_id},
-                         {"from", hlc_to_hex(stamp.original)},
-                         {"to", hlc_to_hex(stamp.version.hlc)}};
-    FC_TRY(store.journal().audit(tx, store.clock().now_ms(), "device:" + device.id, "restamp",
-                                 detail));
+    const json detail = {{"seq", change.seq}, {"table", change.table}, {"record_id", change.record_id},
+                         {"from", hlc_to_hex(stamp.original)}, {"to", hlc_to_hex(stamp.version.hlc)}};
+    FC_TRY(store.journal().audit(tx, store.clock().now_ms(), "device:" + device.id, "restamp", detail));
     return ok_status();
 }
 
@@ -93,11 +82,9 @@ Result<Response> StoreService::sync(const store::DeviceRow& device, const SyncRe
         FC_TRY(store_->devices().record_sync(tx, device.id, pushed.acked_seq, cursor,
                                              store_->clock().now_ms()));
         // A revoked tablet that has nothing left to push has made its final push.
-        const bool nothing_new =
-            std::none_of(request.push.begin(), request.push.end(),
-                         [&](const Change& c) { return c.seq > device.acked_seq; });
-        if (revoked && nothing_new)
-            FC_TRY(store_->devices().set_status(tx, device.id, store::kDeviceWiped));
+        const bool nothing_new = std::none_of(request.push.begin(), request.push.end(),
+                                              [&](const Change& c) { return c.seq > device.acked_seq; });
+        if (revoked && nothing_new) FC_TRY(store_->devices().set_status(tx, device.id, store::kDeviceWiped));
         FC_TRY(store_->save_clock(tx));
         FC_TRY(tx.commit());
     }
@@ -114,10 +101,8 @@ Result<Response> StoreService::sync(const store::DeviceRow& device, const SyncRe
     return Response{200, encode(response)};
 }
 
-Result<PushResult> StoreService::apply_push(storage::Transaction& tx,
-                                            const store::DeviceRow& device,
-                                            const std::vector<Change>& changes,
-                                            Audiences& touched) {
+Result<PushResult> StoreService::apply_push(storage::Transaction& tx, const store::DeviceRow& device,
+                                            const std::vector<Change>& changes, Audiences& touched) {
     PushResult result;
     result.acked_seq = device.acked_seq;
     for (const auto& change : changes) {
@@ -140,16 +125,14 @@ Result<PushResult> StoreService::apply_push(storage::Transaction& tx,
 Status StoreService::apply_change(storage::Transaction& tx, const store::DeviceRow& device,
                                   const Change& change, PushResult& result, Audiences& touched) {
     const auto& table = *model::find_table(change.table);
-    const Stamp stamp =
-        stamp_change(store_->hlc(), change.hlc, device.id, limits_.max_clock_skew_ms);
+    const Stamp stamp = stamp_change(store_->hlc(), change.hlc, device.id, limits_.max_clock_skew_ms);
     if (stamp.restamped) {
         ++result.restamped;
         FC_TRY(audit_restamp(*store_, tx, device, change, stamp));
     }
     if (table.kind == model::TableKind::reference) {
         ++result.review;
-        return keep_for_review(tx, device, change,
-                               "store reference data is changed by the store only", false);
+        return keep_for_review(tx, device, change, "store reference data is changed by the store only", false);
     }
     FC_ASSIGN(auto current, store_->records().read(table, change.record_id));
     if (!current) {
@@ -168,28 +151,20 @@ Status StoreService::apply_change(storage::Transaction& tx, const store::DeviceR
     ++result.applied;
     if (merged.duplicate) return ok_status();
     if (!merged.writes.empty())
-        FC_TRY(store_->records().put(tx, table, change.record_id, store_->identity().store_id,
-                                     owner, merged.writes));
+        FC_TRY(store_->records().put(tx, table, change.record_id, store_->identity().store_id, owner,
+                                     merged.writes));
     FC_TRY(record_merge(*store_, tx, change, device, merged, owner, result));
     touched.insert(owner);
     if (owner == device.consultant_id) return ok_status();
     ++result.review;
     return keep_for_review(tx, device, change,
-                           "outside the tablet's scope: the record belongs to consultant " + owner,
-                           true);
+                           "outside the tablet's scope: the record belongs to consultant " + owner, true);
 }
 
 Status StoreService::keep_for_review(storage::Transaction& tx, const store::DeviceRow& device,
                                      const Change& change, std::string reason, bool applied) {
-    store::ReviewRow row{0,
-                         store_->clock().now_ms(),
-                         device.id,
-                         device.consultant_id,
-                         std::move(reason),
-                         change.table,
-                         change.record_id,
-                         applied,
-                         to_json(change)};
+    store::ReviewRow row{0, store_->clock().now_ms(), device.id, device.consultant_id, std::move(reason),
+                         change.table, change.record_id, applied, to_json(change)};
     FC_TRY(store_->journal().add_review(tx, row));
     return ok_status();
 }
@@ -208,8 +183,7 @@ Result<std::string> StoreService::owner_for_new(const model::TableSpec& table, c
 
 Result<PullPage> StoreService::read_page(const store::DeviceRow& device, const PullRequest& pull) {
     const int limit = std::clamp(pull.limit, 1, limits_.max_pull_page);
-    FC_ASSIGN(auto page,
-              store_->log().page(pull.cursor, device.consultant_id, limit, limits_.max_page_bytes));
+    FC_ASSIGN(auto page, store_->log().page(pull.cursor, device.consultant_id, limit, limits_.max_page_bytes));
     PullPage out;
     out.cursor = page.cursor;
     out.more = page.more;

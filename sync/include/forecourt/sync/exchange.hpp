@@ -26,7 +26,7 @@ struct Response {
 // response arrived — the request may or may not have been processed, so the
 // client may only retry what is idempotent (every sync request is).
 class Transport {
-  public:
+public:
     virtual ~Transport() = default;
     virtual Result<Response> send(const Request& request) = 0;
 };

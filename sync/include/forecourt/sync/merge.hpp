@@ -72,9 +72,8 @@ struct RecordMerge {
 // Merges a pushed change into the record as the server holds it (`current`:
 // the row RecordStore::read returns, nullopt if the record does not exist).
 // History records are inserted once; a repeat is a duplicate, never a conflict.
-RecordMerge merge_record(const model::TableSpec& table,
-                         const std::optional<nlohmann::json>& current, const Change& change,
-                         const Version& stamped, const std::string& device_id);
+RecordMerge merge_record(const model::TableSpec& table, const std::optional<nlohmann::json>& current,
+                         const Change& change, const Version& stamped, const std::string& device_id);
 
 // The fields of a pulled change the tablet writes: all of them, except those
 // with an unsynced local edit (`pending`: field names in the outbox for this

@@ -20,11 +20,11 @@ namespace forecourt::sync {
 inline constexpr int kProtocolVersion = 1;
 
 struct Limits {
-    std::size_t max_body_bytes = 1 << 20;       // requests the server accepts
+    std::size_t max_body_bytes = 1 << 20;  // requests the server accepts
     std::size_t max_response_bytes = 16 << 20;  // responses the tablet accepts
-    int max_depth = 8;                          // the root object is depth 1
-    std::size_t max_string_bytes = 8192;        // values and member names
-    std::size_t max_array_length = 1000;        // also members per object
+    int max_depth = 8;  // the root object is depth 1
+    std::size_t max_string_bytes = 8192;  // values and member names
+    std::size_t max_array_length = 1000;  // also members per object
     std::size_t max_changes_per_batch = 500;
     std::size_t max_fields_per_change = 64;
     int max_pull_page = 500;

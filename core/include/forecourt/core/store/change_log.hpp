@@ -29,7 +29,7 @@ struct LogEntry {
     // owner), or nullopt for reference data, which every device sees.
     std::optional<std::string> audience;
     nlohmann::json fields = nlohmann::json::object();  // field -> {"value", "version"}
-    std::optional<std::string> origin_device;          // the pushing device, if any
+    std::optional<std::string> origin_device;  // the pushing device, if any
     std::int64_t origin_seq = 0;
 };
 
@@ -40,7 +40,7 @@ struct LogPage {
 };
 
 class ChangeLog {
-  public:
+public:
     explicit ChangeLog(storage::Database& db) : db_(&db) {}
 
     Result<std::int64_t> append(storage::Transaction& tx, const LogEntry& entry);
@@ -53,7 +53,7 @@ class ChangeLog {
     // Every entry a device's pushes produced, oldest first (for review and tests).
     Result<std::vector<LogEntry>> by_origin(const std::string& device_id);
 
-  private:
+private:
     storage::Database* db_;
 };
 

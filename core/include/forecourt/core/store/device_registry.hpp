@@ -39,7 +39,7 @@ struct IssuedCode {
 };
 
 class DeviceRegistry {
-  public:
+public:
     explicit DeviceRegistry(storage::Database& db) : db_(&db) {}
 
     Result<IssuedCode> issue_code(storage::Transaction& tx, const std::string& consultant_id,
@@ -68,7 +68,7 @@ class DeviceRegistry {
     Result<std::vector<std::string>> revoke_consultant(storage::Transaction& tx,
                                                        const std::string& consultant_id);
 
-  private:
+private:
     storage::Database* db_;
 };
 

@@ -18,7 +18,7 @@ struct RecordRef {
 };
 
 class RecordScope {
-  public:
+public:
     explicit RecordScope(storage::Database& db) : db_(&db) {}
 
     // The record's owner, or nullopt when it does not exist.
@@ -30,7 +30,7 @@ class RecordScope {
     // Vehicles, follow-ups, contacts, test drives and grade changes of a customer.
     Result<std::vector<RecordRef>> children_of(const std::string& customer_id);
 
-  private:
+private:
     storage::Database* db_;
 };
 

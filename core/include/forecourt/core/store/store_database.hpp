@@ -38,7 +38,7 @@ struct StoreIdentity {
 std::span<const storage::Migration> store_migrations();
 
 class StoreDatabase {
-  public:
+public:
     // Creates a new store database at options.path; fails if a file exists there.
     static Result<std::unique_ptr<StoreDatabase>> create(const StoreOptions& options,
                                                          const std::string& store_name);
@@ -64,7 +64,7 @@ class StoreDatabase {
     // True when `token` is the current admin token (constant-time comparison).
     Result<bool> check_admin_token(std::string_view token);
 
-  private:
+private:
     StoreDatabase(storage::Database db, const StoreOptions& options);
     Status load_identity();
 

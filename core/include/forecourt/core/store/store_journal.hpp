@@ -52,7 +52,7 @@ struct AuditRow {
 };
 
 class StoreJournal {
-  public:
+public:
     explicit StoreJournal(storage::Database& db) : db_(&db) {}
 
     Result<std::int64_t> add_conflict(storage::Transaction& tx, const ConflictRow& row);
@@ -67,7 +67,7 @@ class StoreJournal {
     Result<std::vector<AuditRow>> audit_entries(std::int64_t after, int limit,
                                                 std::optional<std::string_view> action = {});
 
-  private:
+private:
     storage::Database* db_;
 };
 

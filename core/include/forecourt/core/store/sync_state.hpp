@@ -47,7 +47,7 @@ struct Enrolment {
 };
 
 class SyncStateStore {
-  public:
+public:
     explicit SyncStateStore(storage::Database& db) : db_(&db) {}
 
     Result<SyncState> load();
@@ -65,7 +65,7 @@ class SyncStateStore {
     // stamps the tablet saw from the server are not undercut after a restart.
     Status save_clock(storage::Transaction& tx, Hlc hlc);
 
-  private:
+private:
     Status put_meta(std::string_view key, const std::string& value);
     storage::Database* db_;
 };

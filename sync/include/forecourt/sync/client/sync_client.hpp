@@ -32,10 +32,10 @@ struct PreparedSync {
 
 struct RoundResult {
     PushResult push;
-    int pulled = 0;        // pulled changes applied
-    int kept_local = 0;    // pulled fields not applied: the tablet has an unsynced edit
-    bool more = false;     // call prepare() again: more to push or to pull
-    bool revoked = false;  // the store revoked this tablet: wipe it once `more` is false
+    int pulled = 0;          // pulled changes applied
+    int kept_local = 0;      // pulled fields not applied: the tablet has an unsynced edit
+    bool more = false;       // call prepare() again: more to push or to pull
+    bool revoked = false;    // the store revoked this tablet: wipe it once `more` is false
 };
 
 struct SyncSummary {
@@ -47,7 +47,7 @@ struct SyncSummary {
 };
 
 class SyncClient {
-  public:
+public:
     explicit SyncClient(Book& book, ClientOptions options = {});
 
     // --- Enrolment -----------------------------------------------------------
@@ -55,8 +55,7 @@ class SyncClient {
     // Saves the credentials and makes the book the store's (see
     // SyncStateStore::save_enrolment). Reopen the Book afterwards: it keeps
     // its old identity in memory.
-    Result<EnrolResponse> complete_enrolment(const Response& response,
-                                             const std::string& device_name,
+    Result<EnrolResponse> complete_enrolment(const Response& response, const std::string& device_name,
                                              const std::string& server_url,
                                              const std::string& server_pin);
 
@@ -75,7 +74,7 @@ class SyncClient {
     Result<store::SyncState> state();
     Book& book() { return *book_; }
 
-  private:
+private:
     Result<RoundResult> apply(const PreparedSync& sent, const SyncResponse& response,
                               const store::SyncState& state);
     Status record_failure(const Error& error);

@@ -28,7 +28,7 @@ struct Reply {
 };
 
 class StoreService {
-  public:
+public:
     explicit StoreService(store::StoreDatabase& store, Limits limits = {});
 
     // Every endpoint of sync/PROTOCOL.md. Never throws; thread-safe (requests
@@ -41,7 +41,7 @@ class StoreService {
 
     const Limits& limits() const { return limits_; }
 
-  private:
+private:
     using Audiences = std::set<std::optional<std::string>>;
 
     Result<Response> route(const Request& request);
