@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 dir=build
 args=(-DFC_WERROR=ON)
 case "${1:-}" in
-  --sanitize) dir=build-asan; args+=(-DFC_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo) ;;
+  --sanitize) dir=build-asan; args+=(-DFC_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+                    "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1" "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1") ;;
   --fuzz) dir=build-fuzz; args+=(-DFC_FUZZ=ON -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DFC_BUILD_BENCH=OFF) ;;
   "") ;;
   *) echo "usage: scripts/build.sh [--sanitize|--fuzz]" >&2; exit 2 ;;
