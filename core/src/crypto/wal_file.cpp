@@ -1,7 +1,8 @@
 // The encrypting VFS's WAL file. The 32-byte WAL header and the frame headers
 // stay readable (SQLite needs them to find frames); the checksums in frame
 // headers, which SQLite computes over plaintext, are masked; every frame's page
-// is sealed with the frame header's page number, commit size and salts bound in.
+// is sealed with its page number, its commit size and the WAL's salts bound in.
+#include <array>
 #include <cstring>
 
 #include "cipher_file.hpp"
@@ -42,10 +43,31 @@ std::string frame_name(const FramePos& pos, const std::uint8_t* header) {
            std::to_string(get_be32(header)) + ")";
 }
 
+// What a frame's page is sealed with: its page number and commit size from
+// the frame header, and the salts of the WAL generation from the WAL header.
+// Not the frame header's own salts: once a transaction has overwritten one of
+// its frames in place, SQLite writes further frame headers with zero salts and
+// checksums and fills them in only at commit (walRewriteChecksums). A frame of
+// an older generation meets other salts in the WAL header, so it still fails
+// to open, as SQLite itself would refuse it.
+using FrameBound = std::array<std::uint8_t, 16>;
+
+bool read_wal_salts(FileState& file, std::uint8_t* salts8) {
+    return raw_read(file, salts8, 8, 16) == SQLITE_OK;
+}
+
+FrameBound frame_bound(const std::uint8_t* header, const std::uint8_t* salts8) {
+    FrameBound bound{};
+    std::memcpy(bound.data(), header, 8);
+    std::memcpy(bound.data() + 8, salts8, 8);
+    return bound;
+}
+
 // Opens the page of a frame read whole (header + page) into `frame`.
-bool open_frame(const FileState& file, std::uint8_t* frame, int page_size) {
+bool open_frame(const FileState& file, std::uint8_t* frame, int page_size, const std::uint8_t* salts8) {
     std::span<std::uint8_t> page(frame + kFrameHeaderBytes, static_cast<std::size_t>(page_size));
-    const PagePlace place{PageHome::wal, get_be32(frame), {frame, 16}};
+    const FrameBound bound = frame_bound(frame, salts8);
+    const PagePlace place{PageHome::wal, get_be32(frame), bound};
     return file.cipher->open(page, 0, place);
 }
 
@@ -68,7 +90,7 @@ bool later_commits_prove_tampering(FileState& file, const FramePos& failed, int 
          at + static_cast<sqlite3_int64>(frame.size()) <= size; at += static_cast<sqlite3_int64>(frame.size())) {
         if (raw_read(file, frame.data(), static_cast<int>(frame.size()), at) != SQLITE_OK) break;
         if (std::memcmp(frame.data() + 8, salts, 8) != 0) break;
-        if (open_frame(file, frame.data(), page_size) && get_be32(frame.data() + 4) != 0 && ++commits >= 2)
+        if (open_frame(file, frame.data(), page_size, salts) && get_be32(frame.data() + 4) != 0 && ++commits >= 2)
             return true;
     }
     return false;
@@ -77,7 +99,9 @@ bool later_commits_prove_tampering(FileState& file, const FramePos& failed, int 
 int read_whole_frame(FileState& file, std::uint8_t* out, const FramePos& pos, int page_size) {
     const int rc = raw_read(file, out, kFrameHeaderBytes + page_size, pos.start);
     if (rc != SQLITE_OK) return rc;
-    if (open_frame(file, out, page_size)) {
+    std::uint8_t salts[8];
+    if (!read_wal_salts(file, salts)) return SQLITE_IOERR_READ;
+    if (open_frame(file, out, page_size, salts)) {
         apply_mask(file, out, pos.start);
         if (get_be32(out) == 1) learn_geometry(file, out + kFrameHeaderBytes, page_size);
         return SQLITE_OK;
@@ -99,7 +123,9 @@ int read_frame_page(FileState& file, std::uint8_t* out, const FramePos& pos, int
     std::uint8_t* frame = file.scratch.data();
     const int rc = raw_read(file, frame, kFrameHeaderBytes + page_size, pos.start);
     if (rc != SQLITE_OK) return rc;
-    if (!open_frame(file, frame, page_size)) {
+    std::uint8_t salts[8];
+    if (!read_wal_salts(file, salts)) return SQLITE_IOERR_READ;
+    if (!open_frame(file, frame, page_size, salts)) {
         record_failure(file, ErrorCode::tampered,
                        frame_name(pos, frame) + " failed authentication: the WAL was changed "
                        "outside Forecourt or damaged (tampered)");
@@ -118,10 +144,18 @@ int wal_read(FileState& file, void* buffer, int amount, sqlite3_int64 offset) {
     const int page_size = wal_page_size(file);
     if (page_size == 0 || offset < kWalHeaderBytes) return raw_read(file, buffer, amount, offset);
     const FramePos pos = locate(offset, page_size);
-    if (pos.within == 0 && amount == kFrameHeaderBytes) {
-        const int rc = raw_read(file, out, amount, offset);
-        if (rc == SQLITE_OK) apply_mask(file, out, pos.start);
-        return rc;
+    if (pos.within + amount <= kFrameHeaderBytes) {
+        // A frame header, or part of one: walRewriteChecksums reads the 8-byte
+        // checksum of the frame before the first rewritten one.
+        std::uint8_t header[kFrameHeaderBytes];
+        const int rc = raw_read(file, header, kFrameHeaderBytes, pos.start);
+        if (rc != SQLITE_OK) {
+            std::memset(out, 0, static_cast<std::size_t>(amount));  // a short read is zero-filled
+            return rc;
+        }
+        apply_mask(file, header, pos.start);
+        std::memcpy(out, header + pos.within, static_cast<std::size_t>(amount));
+        return SQLITE_OK;
     }
     if (pos.within == 0 && amount == kFrameHeaderBytes + page_size)
         return read_whole_frame(file, out, pos, page_size);
@@ -154,8 +188,11 @@ int wal_write(FileState& file, const void* buffer, int amount, sqlite3_int64 off
         const std::uint32_t pgno = get_be32(file.frame_header.data());
         if (pgno == 1 ? !learn_geometry(file, in, page_size) : !geometry_for_write(file, page_size))
             return SQLITE_IOERR_WRITE;
+        std::uint8_t salts[8];
+        if (!read_wal_salts(file, salts)) return SQLITE_IOERR_WRITE;
+        const FrameBound bound = frame_bound(file.frame_header.data(), salts);
         file.scratch.assign(in, in + amount);
-        file.cipher->seal(file.scratch, 0, PagePlace{PageHome::wal, pgno, file.frame_header});
+        file.cipher->seal(file.scratch, 0, PagePlace{PageHome::wal, pgno, bound});
         return raw_write(file, file.scratch.data(), amount, offset);
     }
     record_failure(file, ErrorCode::internal,
