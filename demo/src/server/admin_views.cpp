@@ -16,15 +16,19 @@ std::string text_of(const json& value) {
     return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-std::string when(const json& at) {
+std::string when(const json& at, int utc_offset_minutes) {
     if (!at.is_number_integer()) return "—";
-    return local_date_time(at.get<platform::EpochMs>(), platform::system_clock().utc_offset_minutes());
+    return local_date_time(at.get<platform::EpochMs>(), utc_offset_minutes);
 }
 
-void print_or_none(const Table& table, const char* none) {
-    if (table.empty()) std::cout << "  " << none << '\n';
-    else table.print(std::cout);
+std::string when(const json& at) { return when(at, platform::system_clock().utc_offset_minutes()); }
+
+void print_or_none(std::ostream& out, const Table& table, const char* none) {
+    if (table.empty()) out << "  " << none << '\n';
+    else table.print(out);
 }
+
+void print_or_none(const Table& table, const char* none) { print_or_none(std::cout, table, none); }
 
 }  // namespace
 
@@ -46,12 +50,16 @@ void show_devices(const json& listed) {
 }
 
 void show_conflicts(const json& listed) {
+    print_conflicts(std::cout, listed, platform::system_clock().utc_offset_minutes());
+}
+
+void print_conflicts(std::ostream& out, const json& listed, int utc_offset_minutes) {
     Table table({"AT", "TABLE", "RECORD", "FIELD", "KEPT", "OVERWRITTEN", "DEVICE"});
     for (const auto& c : listed["conflicts"])
-        table.add_row({when(c["at"]), text_of(c["table"]), text_of(c["record_id"]),
-                       text_of(c["field"]), text_of(c["winner"]["value"]),
+        table.add_row({when(c["at"], utc_offset_minutes), text_of(c["table"]),
+                       text_of(c["record_id"]), text_of(c["field"]), text_of(c["winner"]["value"]),
                        text_of(c["loser"]["value"]), text_of(c["device_id"])});
-    print_or_none(table, "no conflicts");
+    print_or_none(out, table, "no conflicts");
 }
 
 void show_review(const json& listed) {

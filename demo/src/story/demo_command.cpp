@@ -1,5 +1,6 @@
-// `forecourt demo`: runs the consultant's day in a fresh home directory (a
-// temporary one, removed afterwards, unless --home is given).
+// `forecourt demo`: runs the consultant's day, then the store server and sync
+// story, in a fresh home directory (a temporary one, removed afterwards,
+// unless --home is given).
 #include "story/demo_command.hpp"
 
 #include <cstdlib>
@@ -11,6 +12,7 @@
 #include "cli/exit_status.hpp"
 #include "cli/output.hpp"
 #include "story/consultant_day.hpp"
+#include "story/sync_story.hpp"
 
 namespace forecourt::cli {
 namespace {
@@ -70,7 +72,8 @@ Status run_demo(const DemoArgs& args) {
     }
     const bool removed = temporary.has_value();
     if (!args.json)
-        std::cout << "Forecourt demo: a sales consultant's day on the tablet, offline\n"
+        std::cout << "Forecourt demo: a sales consultant's day on the tablet, offline; then the "
+                     "store server, sync and a conflict\n"
                   << "Book: " << book_file(home)
                   << (removed ? " (temporary, removed at the end)" : " (kept)") << '\n'
                   << "Encrypted with the demo's passphrase \"" << kDemoPassphrase
@@ -80,11 +83,14 @@ Status run_demo(const DemoArgs& args) {
                              {"removed", removed},
                              {"passphrase", kDemoPassphrase}};
     FC_TRY(run_consultant_day(home, std::cout, args.json, report));
+    FC_TRY(run_sync_story(home, std::cout, args.json, report));
     if (args.json) {
         print_json(std::cout, report);
     } else if (!removed) {
         std::cout << "\nThe book is kept; look around with: FORECOURT_PASSPHRASE="
-                  << kDemoPassphrase << " forecourt tablet --home " << home << " agenda\n";
+                  << kDemoPassphrase << " forecourt tablet --home " << home << " agenda\n"
+                  << "The store's home is kept too: forecourt admin --home "
+                  << (fs::path(home) / "store").string() << " conflicts\n";
     }
     return ok_status();
 }
@@ -97,11 +103,14 @@ void register_demo_command(CLI::App& app) {
         "demo",
         "Play a scripted consultant's day on a fresh local book: prospects, follow-ups, a "
         "home visit, a call, a roadside test drive, a delivery and a lost deal, then the "
-        "next morning's agenda, a customer card and what waits for sync");
+        "next morning's agenda, a customer card and what waits for sync; then start a store "
+        "server on 127.0.0.1, enrol three devices, edit one customer offline on two of them, "
+        "sync, and show the merged card and the conflict the manager sees");
     cmd->add_option("--home", args->home,
                     "keep the demo's book in this directory (default: a temporary directory, "
                     "removed at the end)");
-    cmd->add_flag("--json", args->json, "print the story's steps, agenda, card and outbox as JSON");
+    cmd->add_flag("--json", args->json,
+                  "print the story's steps, agenda, card, outbox and sync outcome as JSON");
     cmd->callback([args] { run_command([args] { return run_demo(*args); }); });
 }
 
