@@ -96,6 +96,7 @@ Result<Database> Database::open(const OpenOptions& options) {
     }
     // Reading the schema here makes a file that is not a database (or cannot be
     // decrypted) fail at open, not at the first query.
+    if (options.cache_kib > 0) FC_TRY(db.exec("PRAGMA cache_size=-" + std::to_string(options.cache_kib)));
     FC_TRY(db.exec("PRAGMA temp_store=MEMORY; PRAGMA foreign_keys=ON; SELECT count(*) FROM sqlite_schema"));
     if (!options.read_only) {
         if (options.wal) FC_TRY(db.exec("PRAGMA journal_mode=WAL"));
@@ -207,6 +208,12 @@ std::string Statement::text(int column) const {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
     const int n = sqlite3_column_bytes(stmt_, column);
     return p ? std::string(p, static_cast<std::size_t>(n)) : std::string();
+}
+
+std::string_view Statement::text_view(int column) const {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+    const int n = sqlite3_column_bytes(stmt_, column);
+    return p ? std::string_view(p, static_cast<std::size_t>(n)) : std::string_view();
 }
 
 std::optional<std::string> Statement::opt_text(int column) const {

@@ -30,6 +30,9 @@ struct OpenOptions {
     // Bytes reserved at the end of every page when the file is created (for the
     // encrypting VFS's nonce and tag); 0 = none.
     int reserve_bytes = 0;
+    // SQLite's page cache for this connection, in KiB; 0 = SQLite's default
+    // (2 MiB). Pages are allocated as they are read, up to this bound.
+    int cache_kib = 0;
 };
 
 class Statement;
@@ -100,6 +103,8 @@ public:
     std::int64_t int64(int column) const;
     double real(int column) const;
     std::string text(int column) const;
+    // The column's text without a copy; valid until the next step or reset.
+    std::string_view text_view(int column) const;
     std::optional<std::string> opt_text(int column) const;
     std::optional<std::int64_t> opt_int64(int column) const;
 
