@@ -20,6 +20,7 @@ Result<storage::Database> open_database(const BookOptions& options, bool create)
     o.vfs = options.vfs;
     o.synchronous = options.synchronous;
     o.reserve_bytes = create ? options.reserve_bytes : 0;
+    o.cache_kib = options.cache_kib;
     return storage::Database::open(o);
 }
 
