@@ -161,6 +161,25 @@ TEST_CASE("book vault: rekey re-encrypts every page under a new key; the passphr
     CHECK(report->ok());
 }
 
+TEST_CASE("book vault: rekey reports its progress, page by page, up to the whole book") {
+    EncryptedBook b;
+    std::vector<std::pair<int, int>> calls;
+    crypto::RekeyOptions options;
+    options.pages_per_step = 2;  // several steps even on a small book
+    options.progress = [&](int done, int total) { calls.emplace_back(done, total); };
+    REQUIRE(crypto::rekey_book(b.path, b.keys, options).ok());
+    REQUIRE(calls.size() >= 2);
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+        CAPTURE(i);
+        CHECK(calls[i].second == calls.front().second);
+        CHECK(calls[i].first <= calls[i].second);
+        if (i > 0) CHECK(calls[i].first > calls[i - 1].first);
+    }
+    CHECK(calls.back().first == calls.back().second);
+    CHECK(calls.front().first == 2);
+    CHECK(calls.size() >= static_cast<std::size_t>(calls.front().second / 2));
+}
+
 TEST_CASE("book vault: a copy taken before a rekey does not open with the new key file") {
     EncryptedBook b;
     copy_file(b.path, b.dir.file("old.db"));

@@ -35,12 +35,16 @@ Status install_copy(const BookFiles& files) {
     return detail::rename_durably(files.rekey_copy, files.database);
 }
 
-Status copy_pages(storage::Database& source, storage::Database& target, int pages_per_step) {
+Status copy_pages(storage::Database& source, storage::Database& target, const RekeyOptions& options) {
     sqlite3_backup* backup = sqlite3_backup_init(target.handle(), "main", source.handle(), "main");
     if (!backup) return target.last_error("cannot start the copy");
     int rc = SQLITE_OK;
     for (int waits = 0; waits < 500;) {
-        rc = sqlite3_backup_step(backup, pages_per_step);
+        rc = sqlite3_backup_step(backup, options.pages_per_step);
+        if ((rc == SQLITE_OK || rc == SQLITE_DONE) && options.progress) {
+            const int total = sqlite3_backup_pagecount(backup);
+            options.progress(total - sqlite3_backup_remaining(backup), total);
+        }
         if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
             ++waits;
             sqlite3_sleep(10);
@@ -72,7 +76,7 @@ Status write_copy(const BookFiles& files, storage::Database& source, const Ciphe
         // Page 1 on disk first: it tells the VFS the page geometry before the
         // copy spills other pages from SQLite's cache.
         FC_TRY(target.exec("PRAGMA user_version=0; CREATE TABLE rekey_start(x); DROP TABLE rekey_start"));
-        FC_TRY(copy_pages(source, target, options.pages_per_step));
+        FC_TRY(copy_pages(source, target, options));
     }
     FC_TRY(detail::fsync_file(files.rekey_copy));
     return detail::fsync_directory_of(files.rekey_copy);

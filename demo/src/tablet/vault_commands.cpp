@@ -44,11 +44,16 @@ void add_rekey(CLI::App& tablet, const ContextPtr& context) {
     on_book_run(cmd, context, [context]() -> Status {
         const auto& session = context->session;
         return with_book_key(session, [&](platform::KeyStore& keys) -> Status {
-            // The rekey API reports no progress, so a person at a terminal is
-            // at least told why the command takes a moment.
-            if (isatty(STDERR_FILENO) != 0)
-                std::cerr << "Re-encrypting every page of " << book_file(session.home) << "…\n";
-            FC_TRY(crypto::rekey_book(book_file(session.home), keys));
+            // Progress on a terminal: pages re-encrypted out of the total.
+            crypto::RekeyOptions options;
+            if (isatty(STDERR_FILENO) != 0) {
+                options.progress = [](int done, int total) {
+                    std::cerr << "\rRe-encrypting the book: " << done << " / " << total << " pages ("
+                              << (total > 0 ? done * 100 / total : 100) << "%)" << std::flush;
+                    if (done == total) std::cerr << '\n';
+                };
+            }
+            FC_TRY(crypto::rekey_book(book_file(session.home), keys, options));
             std::cout << "Re-encrypted the book in " << session.home
                       << " under a new data key; the passphrase is unchanged\n";
             return ok_status();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,6 +45,9 @@ Status change_passphrase(const std::string& database_path, platform::KeyStore& c
 
 struct RekeyOptions {
     int pages_per_step = 256;  // pages copied per backup step
+    // Called after each step with the pages re-encrypted so far and the total,
+    // for a progress display; the last call has done == total.
+    std::function<void(int done, int total)> progress;
 };
 // Replaces the data key: every page is re-encrypted under a new random key,
 // wrapped by the same key store. Killed at any instant, the book afterwards
