@@ -1,6 +1,9 @@
 // Timing statistics, number formatting, tables and scratch directories for the benchmarks.
 #include "bench_util.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -84,6 +87,14 @@ void Table::print(std::ostream& out) const {
     for (const auto w : widths) total += w + 2;
     out << std::string(total - 2, '-') << '\n';
     for (const auto& row : rows_) print_row(row);
+}
+
+bool evict_from_os_cache(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    const bool ok = ::fdatasync(fd) == 0 && ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) == 0;
+    ::close(fd);
+    return ok;
 }
 
 void progress(std::string_view message) {

@@ -54,6 +54,11 @@ class Table {
     std::vector<std::vector<std::string>> rows_;
 };
 
+// Drops a file's pages from the operating system's page cache (after writing
+// back any that are dirty), so the next read comes from the storage. No root
+// needed. Returns false when the file could not be opened or advised.
+bool evict_from_os_cache(const std::string& path);
+
 // Progress lines go to stderr, so stdout holds only the table or the JSON.
 void progress(std::string_view message);
 
