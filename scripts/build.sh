@@ -2,7 +2,7 @@
 # Configures and builds Forecourt. Usage: scripts/build.sh [--sanitize] [--fuzz]
 #   (default)   build/       release build with warnings as errors
 #   --sanitize  build-asan/  AddressSanitizer + UndefinedBehaviorSanitizer
-#   --fuzz      build-fuzz/  libFuzzer targets (clang)
+#   --fuzz      build-fuzz/  libFuzzer targets and the libraries they link (clang)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +11,9 @@ args=(-DFC_WERROR=ON)
 case "${1:-}" in
   --sanitize) dir=build-asan; args+=(-DFC_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
                     "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1" "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1") ;;
-  --fuzz) dir=build-fuzz; args+=(-DFC_FUZZ=ON -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DFC_BUILD_BENCH=OFF) ;;
+  --fuzz) dir=build-fuzz; args+=(-DFC_FUZZ=ON -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++
+                    -DCMAKE_BUILD_TYPE=RelWithDebInfo
+                    "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1" "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1") ;;
   "") ;;
   *) echo "usage: scripts/build.sh [--sanitize|--fuzz]" >&2; exit 2 ;;
 esac
