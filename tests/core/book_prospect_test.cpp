@@ -257,23 +257,31 @@ TEST_CASE("mark_lost: a reason from the list is required and open follow-ups are
     FC_CHECK_FAILS(fx->mark_lost(id, "price", std::nullopt), ErrorCode::invalid_state, "lost");
 }
 
-TEST_CASE("add_vehicle: a VIN must have 17 characters; the car shows on the card") {
+TEST_CASE("add_vehicle: a VIN must have 17 characters, digits and letters but I, O, Q; the car shows on the card") {
     testing::BookFixture fx;
     const auto id = fx.add_prospect("王伟", "13800138000");
     FC_CHECK_FAILS(fx->add_vehicle(id, camry("LVGBE40K8GG12345")), ErrorCode::invalid_argument,
                    "17 characters");
     FC_CHECK_FAILS(fx->add_vehicle(id, camry("LVGBE40K8GG1234567")), ErrorCode::invalid_argument,
                    "LVGBE40K8GG1234567");
+    FC_CHECK_FAILS(fx->add_vehicle(id, camry("LVGBE40K8GO123456")), ErrorCode::invalid_argument,
+                   "except I, O and Q");
+    FC_CHECK_FAILS(fx->add_vehicle(id, camry("LVGBE40K8G-123456")), ErrorCode::invalid_argument,
+                   "LVGBE40K8G-123456");
     CHECK(fx.count("vehicles") == 0);
+    auto typed_small = fx->add_vehicle(id, camry("lvgbe40k8gg123457"));
+    FC_REQUIRE_OK(typed_small);
+    CHECK(must(fx->card(id)).vehicles.at(0).vin == "LVGBE40K8GG123457");
     auto with_vin = fx->add_vehicle(id, camry());
     FC_REQUIRE_OK(with_vin);
     auto without_vin = fx->add_vehicle(id, camry(std::nullopt));
     FC_REQUIRE_OK(without_vin);
     auto card = must(fx->card(id));
-    REQUIRE(card.vehicles.size() == 2);
+    REQUIRE(card.vehicles.size() == 3);
     for (const auto& v : card.vehicles) {
         CHECK(v.customer_id == id);
         CHECK(v.plate == "沪A12345");
+        if (v.id == *typed_small) continue;
         CHECK((v.id == *with_vin ? v.vin == "LVGBE40K8GG123456" : !v.vin.has_value()));
     }
 }

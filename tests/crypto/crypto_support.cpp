@@ -38,7 +38,7 @@ std::unique_ptr<Book> open_encrypted(const std::string& path, const platform::Cl
 
 std::vector<std::string> markers() {
     return {"MarkerConsultantZq", "MarkerNameQx", "13917654321", "MarkerNoteVw",
-            "LSVMK7QX9Z1234567", "MarkerPlateJk", "MarkerCompanyPf", "MarkerContactNoteRt"};
+            "LSVMK7WX9Z1234567", "MarkerPlateJk", "MarkerCompanyPf", "MarkerContactNoteRt"};
 }
 
 void fill_with_markers(Book& book) {
@@ -58,7 +58,7 @@ void fill_with_markers(Book& book) {
         if (i % 4 == 0) {
             VehicleInput v;
             v.model = "Model Z";
-            v.vin = "LSVMK7QX9Z1234567";
+            v.vin = "LSVMK7WX9Z1234567";
             v.plate = "MarkerPlateJk";
             must(book.add_vehicle(id, v), "adding a marker vehicle");
         }

@@ -188,6 +188,29 @@ Status Book::change_grade(const std::string& customer_id, const std::string& gra
     return tx.commit();
 }
 
+namespace {
+
+// A VIN (ISO 3779): 17 characters, digits and capital letters but I, O and Q
+// (too easily read as 1 and 0). Typed in lower case, it is stored in capitals.
+Result<std::string> normalize_vin(const std::string& typed) {
+    std::string vin = typed;
+    for (auto& ch : vin)
+        if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+    if (vin.size() != 17)
+        return make_error(ErrorCode::invalid_argument, "a VIN has 17 characters (got '" + typed + "')");
+    for (const char ch : vin) {
+        const bool digit = ch >= '0' && ch <= '9';
+        const bool letter = ch >= 'A' && ch <= 'Z' && ch != 'I' && ch != 'O' && ch != 'Q';
+        if (!digit && !letter)
+            return make_error(ErrorCode::invalid_argument,
+                              "a VIN has only digits and the letters A-Z except I, O and Q (got '" + typed +
+                                  "')");
+    }
+    return vin;
+}
+
+}  // namespace
+
 Result<json> Book::vehicle_fields(const std::string& customer_id, const VehicleInput& v) {
     FC_TRY(check_text("vehicle model", v.model, true));
     for (const auto& [what, date] : {std::pair{"purchase date", &v.purchase_date},
@@ -198,10 +221,12 @@ Result<json> Book::vehicle_fields(const std::string& customer_id, const VehicleI
     for (const auto& [what, text] : {std::pair{"plate", &v.plate}, {"colour", &v.colour}})
         FC_TRY(check_text(what, *text));
     if (v.mileage && *v.mileage < 0) return make_error(ErrorCode::invalid_argument, "mileage cannot be negative");
-    if (v.vin && v.vin->size() != 17)
-        return make_error(ErrorCode::invalid_argument, "a VIN has 17 characters (got '" + *v.vin + "')");
+    std::optional<std::string> vin;
+    if (v.vin) {
+        FC_ASSIGN(vin, normalize_vin(*v.vin));
+    }
     return json{{"customer_id", customer_id}, {"model", v.model},
-                {"vin", opt_json(v.vin)}, {"plate", opt_json(v.plate)},
+                {"vin", opt_json(vin)}, {"plate", opt_json(v.plate)},
                 {"colour", opt_json(v.colour)}, {"purchase_date", opt_json(v.purchase_date)},
                 {"delivery_date", opt_json(v.delivery_date)}, {"mileage", opt_json(v.mileage)},
                 {"insurance_expiry", opt_json(v.insurance_expiry)},
