@@ -52,6 +52,24 @@ TEST_CASE("enrolment: a fresh code enrols the book, which takes the store's iden
     CHECK(state.last_sync_at.has_value());
 }
 
+TEST_CASE("enrolment: the open book takes the store's identity at once; what it writes next is the store's") {
+    Setup s;
+    Tablet t(s.dir.path(), "t");
+    const auto response = enrol_with(s.server, t, s.server.issue_code(s.li));
+    REQUIRE(response.status == 200);
+    need(t.client().complete_enrolment(response, "tablet", "https://store.test", "ab:cd"));
+    // No reopen: the same Book object.
+    CHECK(t.book().identity().consultant_id == s.li);
+    CHECK(t.book().identity().store_id == s.server.store->identity().store_id);
+    const auto id = t.register_prospect("李强", "13900139000");
+    CHECK(need(t.book().customer(id)).owner_id == s.li);
+    InProcessTransport transport(s.server);
+    need(t.sync(transport));
+    CHECK(records_of(t.book().records(), t.book().db(), s.li) ==
+          records_of(s.server.store->records(), s.server.store->db(), s.li));
+    CHECK(s.server.admin("GET", "/v1/admin/review")["review"].empty());
+}
+
 TEST_CASE("enrolment: a code works once, for 15 minutes, and typing it loosely is fine") {
     Setup s;
     Tablet a(s.dir.path(), "a"), b(s.dir.path(), "b"), c(s.dir.path(), "c");

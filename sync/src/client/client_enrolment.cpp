@@ -29,6 +29,8 @@ Result<EnrolResponse> SyncClient::complete_enrolment(const Response& response,
     FC_ASSIGN(auto tx, storage::Transaction::begin(book_->db()));
     FC_TRY(state_.save_enrolment(tx, *book_, e));
     FC_TRY(tx.commit());
+    // The open book writes as the store's from now on.
+    FC_TRY(book_->reload_identity());
     return enrolled;
 }
 

@@ -121,6 +121,10 @@ public:
     ~Book();
 
     const BookIdentity& identity() const { return identity_; }
+    // Reads the identity (store, consultant, replica) and the clock back from
+    // the book, after something changed them in the database: enrolment
+    // makes a book the store's.
+    Status reload_identity() { return load_identity(); }
     model::Date today() const;
 
     // Prospects and customers

@@ -53,8 +53,8 @@ public:
     // --- Enrolment -----------------------------------------------------------
     Request enrol_request(const std::string& code, const std::string& device_name) const;
     // Saves the credentials and makes the book the store's (see
-    // SyncStateStore::save_enrolment). Reopen the Book afterwards: it keeps
-    // its old identity in memory.
+    // SyncStateStore::save_enrolment); the open Book takes the new identity
+    // at once.
     Result<EnrolResponse> complete_enrolment(const Response& response, const std::string& device_name,
                                              const std::string& server_url,
                                              const std::string& server_pin);
