@@ -29,7 +29,8 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", FC_VERSION);
     app.footer(
         "Exit codes: 0 ok, 1 other failure, 2 usage, 3 not found, 4 invalid input, "
-        "5 invalid state, 6 storage, 7 wrong key. See docs/CLI.md.");
+        "5 invalid state, 6 storage, 7 wrong key, 8 store server unreachable, 9 refused by the "
+        "store server, 10 store server not the pinned one. See docs/CLI.md.");
     app.require_subcommand(1);
     forecourt::cli::register_tablet_commands(app);
     forecourt::cli::register_server_commands(app);

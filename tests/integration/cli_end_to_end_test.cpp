@@ -115,7 +115,28 @@ TEST_CASE("cli end to end: server init and run, enrol code, tablet enroll, sync,
     auto devices = nlohmann::json::parse(
         forecourt({"admin", "--home", server_home, "devices", "--json"}).out, nullptr, false);
     CHECK(devices["devices"].size() == 1);
+
+    // Each kind of network failure has its own exit code (docs/CLI.md).
+    const auto other_home = dir.file("other");
+    forecourt({"tablet", "--home", other_home, "init", "--consultant", "李娜"});
+    const auto used = run_process(FORECOURT_BIN, {"tablet", "--home", other_home, "enroll", "--server",
+                                  "https://127.0.0.1:" + server.port(), "--code",
+                                  code.substr(0, code.find('\n')), "--fingerprint", fingerprint}, kEnv, 60);
+    CHECK(used.exit_code == 9);
+    CHECK(used.err.find("already used") != std::string::npos);
+    const std::string wrong_pin =
+        "SHA256:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF";
+    const auto fresh = forecourt({"admin", "--home", server_home, "enrol-code", consultant_id}).out;
+    const auto impostor = run_process(FORECOURT_BIN, {"tablet", "--home", other_home, "enroll", "--server",
+                                      "https://127.0.0.1:" + server.port(), "--code",
+                                      fresh.substr(0, fresh.find('\n')), "--fingerprint", wrong_pin}, kEnv, 60);
+    CHECK(impostor.exit_code == 10);
+    CHECK(impostor.err.find(wrong_pin) != std::string::npos);
+    CHECK(impostor.err.find(fingerprint) != std::string::npos);
+
     CHECK(server.terminate() == 0);
+    const auto offline = run_process(FORECOURT_BIN, {"tablet", "--home", tablet_home, "sync"}, kEnv, 60);
+    CHECK(offline.exit_code == 8);
 }
 
 }  // namespace forecourt::testing

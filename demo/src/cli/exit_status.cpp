@@ -18,11 +18,20 @@ ExitCode exit_code_for(const Error& error) {
         case ErrorCode::invalid_state:
         case ErrorCode::conflict:
             return ExitCode::invalid_state;
+        case ErrorCode::tampered:
+            // From the sync transport it means the server presented another
+            // certificate than the pinned one; elsewhere, a damaged book.
+            return error.domain == ErrorDomain::sync ? ExitCode::server_identity : ExitCode::storage;
         case ErrorCode::storage:
         case ErrorCode::corrupt:
         case ErrorCode::schema_too_new:
-        case ErrorCode::tampered:
             return ExitCode::storage;
+        case ErrorCode::offline:
+            return ExitCode::offline;
+        case ErrorCode::unauthorized:
+        case ErrorCode::forbidden:
+        case ErrorCode::revoked:
+            return ExitCode::refused;
         case ErrorCode::wrong_key:
             return ExitCode::wrong_key;
         default:

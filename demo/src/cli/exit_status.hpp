@@ -17,6 +17,9 @@ enum class ExitCode : int {
     invalid_state = 5,  // the record's state does not allow it, or a conflict
     storage = 6,        // the book could not be read or written, or is damaged
     wrong_key = 7,      // the book's key or passphrase is wrong
+    offline = 8,        // the store server could not be reached (try again later)
+    refused = 9,        // the store server refused the tablet: bad or used code, token, revoked device
+    server_identity = 10,  // the server's certificate is not the one the tablet pinned
 };
 
 ExitCode exit_code_for(const Error& error);
