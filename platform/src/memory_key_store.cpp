@@ -10,16 +10,16 @@
 namespace forecourt::platform {
 namespace {
 
-constexpr std::uint8_t kVersion = 1;
-constexpr std::size_t kNonceBytes = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
-constexpr std::size_t kBlobBytes =
-    1 + kNonceBytes + kDataKeyBytes + crypto_aead_xchacha20poly1305_ietf_ABYTES;
-constexpr std::string_view kDomain = "forecourt memory wrap v1";
+constexpr std::uint8_t kMemoryBlobVersion = 1;
+constexpr std::size_t kMemoryNonceBytes = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+constexpr std::size_t kMemoryBlobBytes =
+    1 + kMemoryNonceBytes + kDataKeyBytes + crypto_aead_xchacha20poly1305_ietf_ABYTES;
+constexpr std::string_view kMemoryDomain = "forecourt memory wrap v1";
 
-std::vector<std::uint8_t> associated_data(std::span<const std::uint8_t> context) {
-    std::vector<std::uint8_t> ad(kDomain.size() + context.size());
-    std::memcpy(ad.data(), kDomain.data(), kDomain.size());
-    if (!context.empty()) std::memcpy(ad.data() + kDomain.size(), context.data(), context.size());
+std::vector<std::uint8_t> memory_associated_data(std::span<const std::uint8_t> context) {
+    std::vector<std::uint8_t> ad(kMemoryDomain.size() + context.size());
+    std::memcpy(ad.data(), kMemoryDomain.data(), kMemoryDomain.size());
+    if (!context.empty()) std::memcpy(ad.data() + kMemoryDomain.size(), context.data(), context.size());
     return ad;
 }
 
@@ -31,12 +31,12 @@ Result<std::vector<std::uint8_t>> MemoryKeyStore::wrap(const SecretKey& data_key
                                                        std::span<const std::uint8_t> context) {
     if (data_key.size() != kDataKeyBytes)
         return make_error(ErrorCode::invalid_argument, "a data key must be 32 bytes", ErrorDomain::crypto);
-    std::vector<std::uint8_t> blob(kBlobBytes);
-    blob[0] = kVersion;
-    random_bytes(&blob[1], kNonceBytes);
-    const auto ad = associated_data(context);
+    std::vector<std::uint8_t> blob(kMemoryBlobBytes);
+    blob[0] = kMemoryBlobVersion;
+    random_bytes(&blob[1], kMemoryNonceBytes);
+    const auto ad = memory_associated_data(context);
     unsigned long long sealed = 0;
-    crypto_aead_xchacha20poly1305_ietf_encrypt(&blob[1 + kNonceBytes], &sealed, data_key.data(),
+    crypto_aead_xchacha20poly1305_ietf_encrypt(&blob[1 + kMemoryNonceBytes], &sealed, data_key.data(),
                                                data_key.size(), ad.data(), ad.size(), nullptr,
                                                &blob[1], kek_.data());
     return blob;
@@ -44,15 +44,15 @@ Result<std::vector<std::uint8_t>> MemoryKeyStore::wrap(const SecretKey& data_key
 
 Result<SecretKey> MemoryKeyStore::unwrap(std::span<const std::uint8_t> wrapped,
                                          std::span<const std::uint8_t> context) {
-    if (wrapped.size() != kBlobBytes || wrapped[0] != kVersion)
+    if (wrapped.size() != kMemoryBlobBytes || wrapped[0] != kMemoryBlobVersion)
         return make_error(ErrorCode::corrupt, "the wrapped key is not a memory-sealed key",
                           ErrorDomain::crypto);
-    const auto ad = associated_data(context);
+    const auto ad = memory_associated_data(context);
     SecretKey key(kDataKeyBytes);
     unsigned long long opened = 0;
     if (crypto_aead_xchacha20poly1305_ietf_decrypt(key.data(), &opened, nullptr,
-                                                   &wrapped[1 + kNonceBytes],
-                                                   wrapped.size() - 1 - kNonceBytes, ad.data(),
+                                                   &wrapped[1 + kMemoryNonceBytes],
+                                                   wrapped.size() - 1 - kMemoryNonceBytes, ad.data(),
                                                    ad.size(), &wrapped[1], kek_.data()) != 0)
         return make_error(ErrorCode::wrong_key, "this key store's key does not unlock this book",
                           ErrorDomain::crypto);

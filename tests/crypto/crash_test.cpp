@@ -20,7 +20,7 @@ using namespace forecourt::testing;
 
 namespace {
 
-platform::ManualClock g_clock(1'764'000'000'000, 480);
+platform::ManualClock g_crash_clock(1'764'000'000'000, 480);
 
 std::uint32_t crash_seed() {
     const char* env = std::getenv("FC_SEED");
@@ -42,7 +42,7 @@ std::set<std::string> read_acknowledged(int fd, std::string buffer) {
 }
 
 void check_book(const std::string& path, platform::KeyStore& keys, const std::set<std::string>& ids) {
-    auto book = crypto::open_encrypted_book(plain_options(path, g_clock), keys);
+    auto book = crypto::open_encrypted_book(plain_options(path, g_crash_clock), keys);
     REQUIRE_MESSAGE(book.ok(), book.error().describe());
     for (const auto& id : ids) CHECK_MESSAGE((*book)->customer(id).ok(), "lost acknowledged write " << id);
     book->reset();
@@ -56,7 +56,7 @@ TEST_CASE("crash: a writer killed at random moments loses no acknowledged write"
     TempDir dir;
     const std::string path = dir.file("book.db");
     auto keys = test_keys();
-    create_encrypted(path, g_clock, keys).reset();
+    create_encrypted(path, g_crash_clock, keys).reset();
     std::mt19937 rng(crash_seed());
     std::set<std::string> acknowledged;
     for (int kill = 0; kill < 20; ++kill) {
@@ -64,7 +64,7 @@ TEST_CASE("crash: a writer killed at random moments loses no acknowledged write"
         REQUIRE(::pipe(pipe_fds) == 0);
         const int pid = spawn([&] {
             ::close(pipe_fds[0]);
-            auto book = open_encrypted(path, g_clock, keys);
+            auto book = open_encrypted(path, g_crash_clock, keys);
             for (int i = 0;; ++i) {
                 const auto id = add_prospects(*book, 1, 1500, "k" + std::to_string(kill)).front();
                 const std::string line = id + "\n";
@@ -95,7 +95,7 @@ TEST_CASE("crash: a rekey killed at random moments leaves the book whole under t
     auto keys = test_keys();
     std::set<std::string> ids;
     {
-        BookOptions options = plain_options(path, g_clock);
+        BookOptions options = plain_options(path, g_crash_clock);
         options.synchronous = storage::Synchronous::off;  // filling only; the kills come later
         auto book = must(crypto::create_encrypted_book(options, keys, NewBook{"李娜", "", ""}));
         for (int batch = 0; batch < 6; ++batch)

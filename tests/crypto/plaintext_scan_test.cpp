@@ -16,7 +16,7 @@ using namespace forecourt::testing;
 
 namespace {
 
-platform::ManualClock g_clock(1'764'000'000'000, 480);
+platform::ManualClock g_scan_clock(1'764'000'000'000, 480);
 
 std::string describe(const std::vector<std::string>& hits) {
     std::string out;
@@ -28,7 +28,7 @@ std::string describe(const std::vector<std::string>& hits) {
 
 TEST_CASE("plaintext scan: the scan finds markers in a plain book, so it can fail") {
     TempDir dir;
-    auto book = must(Book::create(plain_options(dir.file("book.db"), g_clock), NewBook{"MarkerConsultantZq", "", ""}));
+    auto book = must(Book::create(plain_options(dir.file("book.db"), g_scan_clock), NewBook{"MarkerConsultantZq", "", ""}));
     fill_with_markers(*book);
     CHECK(find_markers(dir.path().string()).size() >= 5);
 }
@@ -36,7 +36,7 @@ TEST_CASE("plaintext scan: the scan finds markers in a plain book, so it can fai
 TEST_CASE("plaintext scan: no marker in any file with uncheckpointed WAL frames and an open write") {
     TempDir dir;
     auto keys = test_keys();
-    auto book = create_encrypted(dir.file("book.db"), g_clock, keys);
+    auto book = create_encrypted(dir.file("book.db"), g_scan_clock, keys);
     REQUIRE(book->db().exec("PRAGMA wal_autocheckpoint=0").ok());
     fill_with_markers(*book);
     CHECK(std::filesystem::file_size(dir.file("book.db-wal")) > 100'000);
@@ -50,7 +50,7 @@ TEST_CASE("plaintext scan: no marker in any file with uncheckpointed WAL frames 
 TEST_CASE("plaintext scan: no marker after a checkpoint, nor after closing") {
     TempDir dir;
     auto keys = test_keys();
-    auto book = create_encrypted(dir.file("book.db"), g_clock, keys);
+    auto book = create_encrypted(dir.file("book.db"), g_scan_clock, keys);
     fill_with_markers(*book);
     REQUIRE(book->db().exec("PRAGMA wal_checkpoint(TRUNCATE)").ok());
     auto hits = find_markers(dir.path().string());
@@ -63,11 +63,11 @@ TEST_CASE("plaintext scan: no marker after a checkpoint, nor after closing") {
 TEST_CASE("plaintext scan: no marker after a writer is killed mid-way") {
     TempDir dir;
     auto keys = test_keys();
-    create_encrypted(dir.file("book.db"), g_clock, keys).reset();
+    create_encrypted(dir.file("book.db"), g_scan_clock, keys).reset();
     int ready[2];
     REQUIRE(::pipe(ready) == 0);
     const int pid = spawn([&] {
-        auto book = open_encrypted(dir.file("book.db"), g_clock, keys);
+        auto book = open_encrypted(dir.file("book.db"), g_scan_clock, keys);
         (void)book->db().exec("PRAGMA wal_autocheckpoint=0");
         fill_with_markers(*book);
         (void)::write(ready[1], "x", 1);
@@ -81,7 +81,7 @@ TEST_CASE("plaintext scan: no marker after a writer is killed mid-way") {
     ::close(ready[1]);
     auto hits = find_markers(dir.path().string());
     CHECK_MESSAGE(hits.empty(), describe(hits));
-    auto book = open_encrypted(dir.file("book.db"), g_clock, keys);
+    auto book = open_encrypted(dir.file("book.db"), g_scan_clock, keys);
     CHECK(must(book->find("MarkerNameQx")).size() >= 20);
     hits = find_markers(dir.path().string());
     CHECK_MESSAGE(hits.empty(), describe(hits));
@@ -90,7 +90,7 @@ TEST_CASE("plaintext scan: no marker after a writer is killed mid-way") {
 TEST_CASE("plaintext scan: a rollback-journal book keeps its journal sealed too") {
     TempDir dir;
     auto keys = test_keys();
-    auto book = create_encrypted(dir.file("book.db"), g_clock, keys);
+    auto book = create_encrypted(dir.file("book.db"), g_scan_clock, keys);
     REQUIRE(book->db().exec("PRAGMA journal_mode=DELETE; PRAGMA journal_mode=PERSIST").ok());
     fill_with_markers(*book);
     fill_with_markers(*book);  // rewrites pages, so their old versions go to the journal

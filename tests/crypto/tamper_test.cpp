@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::size_t kPage = 4096;
-platform::ManualClock g_clock(1'764'000'000'000, 480);
+platform::ManualClock g_tamper_clock(1'764'000'000'000, 480);
 
 std::uint32_t seed_for(const char* what) {
     const char* env = std::getenv("FC_SEED");
@@ -34,7 +34,7 @@ struct ClosedBook {
     std::string path = dir.file("book.db");
     platform::PassphraseKeyStore keys = test_keys();
     ClosedBook() {
-        auto book = create_encrypted(path, g_clock, keys);
+        auto book = create_encrypted(path, g_tamper_clock, keys);
         fill_with_markers(*book);
         auto q = must(storage::Query::prepare(book->db(), "PRAGMA freelist_count"));
         REQUIRE(must(q->step()));
@@ -45,7 +45,7 @@ struct ClosedBook {
 
 // Opens the book and makes SQLite read every page; the first error, if any.
 std::optional<Error> open_and_read_all(const std::string& path, platform::KeyStore& keys) {
-    auto book = crypto::open_encrypted_book(plain_options(path, g_clock), keys);
+    auto book = crypto::open_encrypted_book(plain_options(path, g_tamper_clock), keys);
     if (!book.ok()) return book.error();
     auto checked = (*book)->db().exec("PRAGMA integrity_check");
     if (!checked.ok()) return checked.error();
@@ -139,7 +139,7 @@ TEST_CASE("tamper: a database cut mid-page is corrupt, saying it is truncated") 
 TEST_CASE("tamper: a flipped byte in a committed WAL frame is tampered, naming the frame") {
     TempDir live, copy;
     auto keys = test_keys();
-    auto book = create_encrypted(live.file("book.db"), g_clock, keys);
+    auto book = create_encrypted(live.file("book.db"), g_tamper_clock, keys);
     REQUIRE(book->db().exec("PRAGMA wal_autocheckpoint=0").ok());
     for (int i = 0; i < 6; ++i) add_prospects(*book, 3, 500, "frame" + std::to_string(i));
     // What a thief copying the files of an open book (or a crashed one) gets.
@@ -170,11 +170,11 @@ TEST_CASE("tamper: a flipped byte in a committed WAL frame is tampered, naming t
 TEST_CASE("tamper: an intact copy of an open book's files opens with every committed write") {
     TempDir live, copy;
     auto keys = test_keys();
-    auto book = create_encrypted(live.file("book.db"), g_clock, keys);
+    auto book = create_encrypted(live.file("book.db"), g_tamper_clock, keys);
     REQUIRE(book->db().exec("PRAGMA wal_autocheckpoint=0").ok());
     const auto ids = add_prospects(*book, 10, 500, "copied");
     for (const char* name : {"book.db", "book.db-wal", "book.key"}) copy_file(live.file(name), copy.file(name));
-    auto reopened = open_encrypted(copy.file("book.db"), g_clock, keys);
+    auto reopened = open_encrypted(copy.file("book.db"), g_tamper_clock, keys);
     for (const auto& id : ids) CHECK(reopened->customer(id).ok());
     CHECK(must(crypto::verify_book(copy.file("book.db"), keys)).ok());
 }

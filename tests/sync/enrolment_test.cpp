@@ -10,7 +10,7 @@ using nlohmann::json;
 
 namespace {
 
-struct Setup {
+struct EnrolmentSetup {
     TempDir dir;
     StoreFixture server{dir.path()};
     std::string li = server.add_consultant("李娜");
@@ -27,7 +27,7 @@ std::string error_message(const sync::Response& r) { return json::parse(r.body)[
 }  // namespace
 
 TEST_CASE("enrolment: a fresh code enrols the book, which takes the store's identity") {
-    Setup s;
+    EnrolmentSetup s;
     Tablet t(s.dir.path(), "t");
     // Work done before the tablet ever met the store.
     const auto id = t.register_prospect("王伟", "13800138000");
@@ -53,7 +53,7 @@ TEST_CASE("enrolment: a fresh code enrols the book, which takes the store's iden
 }
 
 TEST_CASE("enrolment: the open book takes the store's identity at once; what it writes next is the store's") {
-    Setup s;
+    EnrolmentSetup s;
     Tablet t(s.dir.path(), "t");
     const auto response = enrol_with(s.server, t, s.server.issue_code(s.li));
     REQUIRE(response.status == 200);
@@ -71,7 +71,7 @@ TEST_CASE("enrolment: the open book takes the store's identity at once; what it 
 }
 
 TEST_CASE("enrolment: a code works once, for 15 minutes, and typing it loosely is fine") {
-    Setup s;
+    EnrolmentSetup s;
     Tablet a(s.dir.path(), "a"), b(s.dir.path(), "b"), c(s.dir.path(), "c");
     std::string code = s.server.issue_code(s.li);
     std::string loose;
@@ -92,7 +92,7 @@ TEST_CASE("enrolment: a code works once, for 15 minutes, and typing it loosely i
 }
 
 TEST_CASE("enrolment: a token is bound to its device and kept only as a hash") {
-    Setup s;
+    EnrolmentSetup s;
     Tablet a(s.dir.path(), "a"), b(s.dir.path(), "b");
     a.enrol(s.server, s.li);
     b.enrol(s.server, s.li);
@@ -112,7 +112,7 @@ TEST_CASE("enrolment: a token is bound to its device and kept only as a hash") {
 }
 
 TEST_CASE("enrolment: a book enrolled for one consultant cannot be enrolled for another") {
-    Setup s;
+    EnrolmentSetup s;
     const auto zhang = s.server.add_consultant("张伟");
     Tablet t(s.dir.path(), "t");
     t.enrol(s.server, s.li);
@@ -122,7 +122,7 @@ TEST_CASE("enrolment: a book enrolled for one consultant cannot be enrolled for 
 }
 
 TEST_CASE("enrolment: a deactivated consultant's tablet makes one final push, kept for review, then must wipe") {
-    Setup s;
+    EnrolmentSetup s;
     Tablet t(s.dir.path(), "t");
     t.enrol(s.server, s.li);
     InProcessTransport transport(s.server);

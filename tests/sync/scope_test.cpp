@@ -10,7 +10,7 @@ using nlohmann::json;
 
 namespace {
 
-struct Setup {
+struct ScopeSetup {
     TempDir dir;
     StoreFixture server{dir.path()};
     std::string li = server.add_consultant("李娜");
@@ -19,7 +19,7 @@ struct Setup {
     Tablet zhang_tablet{dir.path(), "zhang"};
     InProcessTransport transport{server};
 
-    Setup() {
+    ScopeSetup() {
         li_tablet.enrol(server, li);
         zhang_tablet.enrol(server, zhang);
     }
@@ -32,7 +32,7 @@ struct Setup {
 }  // namespace
 
 TEST_CASE("scope: a tablet pulls its consultant's book and the reference data, nothing else") {
-    Setup s;
+    ScopeSetup s;
     s.server.admin("POST", "/v1/admin/vehicle-models", {{"models", {{{"name", "Camry 2.5G"}, {"price", 17980000}}}}});
     const auto mine = s.li_tablet.register_prospect("王伟", "13800138000");
     const auto theirs = s.zhang_tablet.register_prospect("赵敏", "13900139000");
@@ -48,7 +48,7 @@ TEST_CASE("scope: a tablet pulls its consultant's book and the reference data, n
 }
 
 TEST_CASE("scope: a handover moves customers with their history; the old tablet purges them") {
-    Setup s;
+    ScopeSetup s;
     const auto id = s.li_tablet.register_prospect("王伟", "13800138000");
     need(s.li_tablet.book().record_contact(ContactInput{id, "phone_call", "promote_deal", "wants a test drive",
                                                         {}, "A", "2025-11-27", {}}));
@@ -70,7 +70,7 @@ TEST_CASE("scope: a handover moves customers with their history; the old tablet 
 }
 
 TEST_CASE("scope: offline work on a customer handed away is applied, acknowledged and queued for review") {
-    Setup s;
+    ScopeSetup s;
     const auto id = s.li_tablet.register_prospect("王伟", "13800138000");
     need(s.li_tablet.sync(s.transport));
     need(s.li_tablet.book().edit_card(id, {{"household_notes", "two kids, needs 7 seats"}}));
@@ -91,7 +91,7 @@ TEST_CASE("scope: offline work on a customer handed away is applied, acknowledge
 }
 
 TEST_CASE("scope: reference data pushed by a tablet is kept for review, not applied") {
-    Setup s;
+    ScopeSetup s;
     const auto token = need(s.li_tablet.client().state()).token;
     const std::string id = "0193a1c0-0000-7000-8000-0000000000aa";
     const std::string body = R"({"protocol":1,"push":{"changes":[{"seq":1,"table":"vehicle_models","id":")" + id +
@@ -106,7 +106,7 @@ TEST_CASE("scope: reference data pushed by a tablet is kept for review, not appl
 }
 
 TEST_CASE("scope: concurrent edits by two tablets of one consultant land in the conflicts log") {
-    Setup s;
+    ScopeSetup s;
     Tablet second(s.dir.path(), "li-phone");
     second.enrol(s.server, s.li);
     const auto id = s.li_tablet.register_prospect("王伟", "13800138000");

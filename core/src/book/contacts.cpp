@@ -1,6 +1,7 @@
 // Contacts, follow-ups, test drives and events: the consultant's history with a customer.
 #include "forecourt/core/book.hpp"
 #include "forecourt/core/model/vocabulary.hpp"
+#include "input_checks.hpp"
 #include "row_mapping.hpp"
 
 namespace forecourt {
@@ -8,38 +9,17 @@ namespace forecourt {
 using nlohmann::json;
 using storage::Transaction;
 
-namespace {
-
-constexpr std::size_t kMaxText = 4000;
-
-template <typename T>
-json opt_json(const std::optional<T>& v) {
-    return v ? json(*v) : json(nullptr);
-}
-
-Status check_note(std::string_view what, const std::optional<std::string>& v) {
-    if (v && v->size() > kMaxText)
-        return make_error(ErrorCode::invalid_argument,
-                          std::string(what) + " is longer than " + std::to_string(kMaxText) + " bytes");
-    return ok_status();
-}
-
-Status check_date(std::string_view what, const std::string& value) {
-    if (!model::Date::parse(value))
-        return make_error(ErrorCode::invalid_argument,
-                          std::string(what) + " must be a date YYYY-MM-DD (got '" + value + "')");
-    return ok_status();
-}
-
-}  // namespace
+using detail::check_date;
+using detail::check_text;
+using detail::opt_json;
 
 Status Book::validate_contact(const ContactInput& in) {
     FC_TRY(model::contact_kinds().check(in.kind));
     FC_TRY(model::contact_purposes().check(in.purpose));
     if (in.grade_after) FC_TRY(model::grades().check(*in.grade_after));
     if (in.next_contact) FC_TRY(check_date("next contact", *in.next_contact));
-    FC_TRY(check_note("outcome", in.outcome));
-    FC_TRY(check_note("notes", in.notes));
+    FC_TRY(check_text("outcome", in.outcome));
+    FC_TRY(check_text("notes", in.notes));
     return ok_status();
 }
 
@@ -91,7 +71,7 @@ Result<std::string> Book::plan_follow_up(const FollowUpInput& in) {
     FC_TRY(check_date("due date", in.due));
     FC_TRY(model::contact_kinds().check(in.kind));
     FC_TRY(model::contact_purposes().check(in.purpose));
-    FC_TRY(check_note("notes", in.notes));
+    FC_TRY(check_text("notes", in.notes));
     FC_ASSIGN(auto c, require_customer(in.customer_id));
     if (c.status == "lost" || c.status == "archived")
         return make_error(ErrorCode::invalid_state, c.name + " is " + c.status + "; reactivate before planning");
@@ -135,7 +115,7 @@ Status Book::reschedule_follow_up(const std::string& follow_up_id, const std::st
 
 Status Book::cancel_follow_up(const std::string& follow_up_id, const std::string& reason) {
     if (reason.empty()) return make_error(ErrorCode::invalid_argument, "a reason is required to cancel a follow-up");
-    FC_TRY(check_note("reason", reason));
+    FC_TRY(check_text("reason", reason));
     FC_ASSIGN(auto f, follow_up(follow_up_id));
     if (f.status != "open")
         return make_error(ErrorCode::invalid_state, "follow-up " + follow_up_id + " is already " + f.status);
@@ -152,8 +132,8 @@ Result<std::string> Book::record_test_drive(const TestDriveInput& in) {
     const auto started = in.started_at.value_or(now());
     if (in.ended_at && *in.ended_at < started)
         return make_error(ErrorCode::invalid_argument, "a test drive cannot end before it starts");
-    FC_TRY(check_note("feedback", in.feedback));
-    FC_TRY(check_note("route", in.route));
+    FC_TRY(check_text("feedback", in.feedback));
+    FC_TRY(check_text("route", in.route));
     FC_ASSIGN(auto c, require_customer(in.customer_id));
     if (in.event_id) {
         FC_ASSIGN(auto ev, records_.versions(*model::find_table("events"), *in.event_id));
@@ -180,9 +160,9 @@ Result<std::string> Book::create_event(const EventInput& in) {
     if (in.name.empty()) return make_error(ErrorCode::invalid_argument, "the event name is required");
     FC_TRY(model::event_kinds().check(in.kind));
     FC_TRY(check_date("event date", in.date));
-    FC_TRY(check_note("event name", in.name));
-    FC_TRY(check_note("location", in.location));
-    FC_TRY(check_note("notes", in.notes));
+    FC_TRY(check_text("event name", in.name));
+    FC_TRY(check_text("location", in.location));
+    FC_TRY(check_text("notes", in.notes));
     const std::string id = new_id();
     json fields = {{"name", in.name}, {"kind", in.kind}, {"date", in.date},
                    {"location", opt_json(in.location)}, {"models", in.models},

@@ -5,6 +5,7 @@
 #include "forecourt/core/book.hpp"
 #include "forecourt/core/model/vocabulary.hpp"
 #include "forecourt/core/rules/phone.hpp"
+#include "input_checks.hpp"
 #include "row_mapping.hpp"
 
 namespace forecourt {
@@ -13,25 +14,11 @@ using nlohmann::json;
 using storage::Query;
 using storage::Transaction;
 
+using detail::check_date;
+using detail::check_text;
+using detail::opt_json;
+
 namespace {
-
-constexpr std::size_t kMaxText = 4000;
-
-Status check_date(std::string_view what, const std::optional<std::string>& value) {
-    if (value && !model::Date::parse(*value))
-        return make_error(ErrorCode::invalid_argument,
-                          std::string(what) + " must be a date YYYY-MM-DD (got '" + *value + "')");
-    return ok_status();
-}
-
-Status check_text(std::string_view what, const std::optional<std::string>& value, bool required = false) {
-    if (required && (!value || value->empty()))
-        return make_error(ErrorCode::invalid_argument, std::string(what) + " is required");
-    if (value && value->size() > kMaxText)
-        return make_error(ErrorCode::invalid_argument,
-                          std::string(what) + " is longer than " + std::to_string(kMaxText) + " bytes");
-    return ok_status();
-}
 
 Result<std::vector<std::string>> normalize_phones(const std::vector<std::string>& raw) {
     std::vector<std::string> out;
@@ -40,11 +27,6 @@ Result<std::vector<std::string>> normalize_phones(const std::vector<std::string>
         if (std::find(out.begin(), out.end(), phone) == out.end()) out.push_back(phone);
     }
     return out;
-}
-
-template <typename T>
-json opt_json(const std::optional<T>& v) {
-    return v ? json(*v) : json(nullptr);
 }
 
 }  // namespace

@@ -19,8 +19,8 @@ constexpr int kOutboxLimit = 100'000;
 
 class ConsultantDay {
   public:
-    ConsultantDay(const std::string& home, std::ostream& out, bool json)
-        : home_(home), clock_(0, kShanghai), narrator_(out, clock_, json) {}
+    ConsultantDay(const std::string& home, std::ostream& out, bool json_output)
+        : home_(home), clock_(0, kShanghai), narrator_(out, clock_, json_output) {}
 
     Status run(nlohmann::json& report) {
         FC_TRY(last_week());
@@ -241,9 +241,9 @@ Status ConsultantDay::next_morning(nlohmann::json& report) {
 
 }  // namespace
 
-Status run_consultant_day(const std::string& home, std::ostream& out, bool json,
+Status run_consultant_day(const std::string& home, std::ostream& out, bool json_output,
                           nlohmann::json& report) {
-    ConsultantDay day(home, out, json);
+    ConsultantDay day(home, out, json_output);
     return day.run(report);
 }
 

@@ -10,8 +10,8 @@
 namespace forecourt::cli {
 namespace {
 
-void add_json_flag(CLI::App* cmd, bool& json) {
-    cmd->add_flag("--json", json, "print JSON for scripts instead of a table");
+void add_json_flag(CLI::App* cmd, bool& json_output) {
+    cmd->add_flag("--json", json_output, "print JSON for scripts instead of a table");
 }
 
 void add_agenda(CLI::App& tablet, const TabletContextPtr& context) {
@@ -115,14 +115,14 @@ void add_list(CLI::App& tablet, const TabletContextPtr& context) {
 }
 
 void add_events(CLI::App& tablet, const TabletContextPtr& context) {
-    auto json = std::make_shared<bool>(false);
+    auto json_output = std::make_shared<bool>(false);
     auto* cmd =
         tablet.add_subcommand("events", "List test-drive and marketing events, newest first");
-    add_json_flag(cmd, *json);
-    on_book_run(cmd, context, [context, json]() -> Status {
+    add_json_flag(cmd, *json_output);
+    on_book_run(cmd, context, [context, json_output]() -> Status {
         FC_ASSIGN(auto book, context->open());
         FC_ASSIGN(auto events, book->events());
-        if (*json)
+        if (*json_output)
             print_json(std::cout, events);
         else
             print_events(std::cout, events);
@@ -155,14 +155,14 @@ void add_outbox(CLI::App& tablet, const TabletContextPtr& context) {
 }
 
 void add_vocabulary(CLI::App& tablet) {
-    auto json = std::make_shared<bool>(false);
+    auto json_output = std::make_shared<bool>(false);
     auto* cmd = tablet.add_subcommand("vocabulary",
                                       "The valid codes with their labels: grades, "
                                       "sources, contact kinds and purposes, loss "
                                       "reasons, statuses...");
-    add_json_flag(cmd, *json);
-    on_run(cmd, [json]() -> Status {
-        if (*json)
+    add_json_flag(cmd, *json_output);
+    on_run(cmd, [json_output]() -> Status {
+        if (*json_output)
             print_json(std::cout, vocabulary_json());
         else
             print_vocabulary(std::cout);

@@ -117,14 +117,14 @@ void print_report(const std::string& database, const crypto::VerifyReport& repor
     for (const auto& problem : report.problems) std::cout << "  problem: " << problem << '\n';
 }
 
-Status verify(const SessionOptions& session, bool json) {
+Status verify(const SessionOptions& session, bool json_output) {
     const std::string database = book_file(session.home);
     crypto::VerifyReport report;
     FC_TRY(with_book_key(session, [&](platform::KeyStore& keys) -> Status {
         FC_ASSIGN(report, crypto::verify_book(database, keys));
         return ok_status();
     }));
-    if (json)
+    if (json_output)
         print_json(std::cout, report_json(database, report));
     else
         print_report(database, report);
@@ -139,11 +139,11 @@ Status verify(const SessionOptions& session, bool json) {
 }
 
 void add_verify(CLI::App& tablet, const ContextPtr& context) {
-    auto json = std::make_shared<bool>(false);
+    auto json_output = std::make_shared<bool>(false);
     auto* cmd = tablet.add_subcommand(
         "verify", "Check every page's authentication tag and SQLite's integrity_check");
-    cmd->add_flag("--json", *json, "print the report as JSON for scripts");
-    on_book_run(cmd, context, [context, json] { return verify(context->session, *json); });
+    cmd->add_flag("--json", *json_output, "print the report as JSON for scripts");
+    on_book_run(cmd, context, [context, json_output] { return verify(context->session, *json_output); });
 }
 
 }  // namespace
