@@ -44,7 +44,7 @@ TEST_CASE("codec: a sync request survives a round trip") {
                                   {FieldChange{"name", "王伟", std::nullopt},
                                    FieldChange{"phones", json::array({"+8613800138000"}),
                                                Version{Hlc{0x019ab3f0c1a10000}, "r-1"}}}});
-    request.pull = PullRequest{42, 100};
+    request.pull = PullRequest{42, 100, true};
     auto decoded = decode_sync_request(encode(request), Limits{});
     REQUIRE(decoded.ok());
     REQUIRE(decoded->push.size() == 1);
@@ -54,6 +54,13 @@ TEST_CASE("codec: a sync request survives a round trip") {
     CHECK(decoded->push[0].fields[1].value == json::array({"+8613800138000"}));
     CHECK(decoded->pull->cursor == 42);
     CHECK(decoded->pull->limit == 100);
+    CHECK(decoded->pull->count);
+    request.pull->count = false;
+    auto uncounted = decode_sync_request(encode(request), Limits{});
+    REQUIRE(uncounted.ok());
+    CHECK_FALSE(uncounted->pull->count);
+    check(rejected(R"({"protocol":1,"pull":{"cursor":0,"count":"yes"}})"), ErrorCode::protocol, 400,
+          "pull.count");
 }
 
 TEST_CASE("codec: a sync response survives a round trip") {
@@ -64,7 +71,7 @@ TEST_CASE("codec: a sync response survives a round trip") {
     response.pull = PullPage{{PulledChange{11, PulledOp::upsert, "customers", kCustomer, "owner",
                                            {FieldValue{"grade", "A", Version{Hlc{5}, "r"}}}},
                               PulledChange{12, PulledOp::purge, "contacts", kCustomer, "", {}}},
-                             12, true};
+                             12, true, 40};
     auto decoded = decode_sync_response(encode(response), Limits{});
     REQUIRE_MESSAGE(decoded.ok(), decoded.error().describe());
     CHECK(decoded->push.acked_seq == 9);
@@ -74,6 +81,11 @@ TEST_CASE("codec: a sync response survives a round trip") {
     CHECK(decoded->pull->changes[0].fields[0].version == Version{Hlc{5}, "r"});
     CHECK(decoded->pull->changes[1].op == PulledOp::purge);
     CHECK(decoded->pull->more);
+    CHECK(decoded->pull->remaining == 40);
+    response.pull->remaining.reset();
+    auto uncounted = decode_sync_response(encode(response), Limits{});
+    REQUIRE(uncounted.ok());
+    CHECK_FALSE(uncounted->pull->remaining.has_value());
 }
 
 TEST_CASE("codec: a body over the size limit is refused before parsing") {

@@ -203,3 +203,40 @@ TEST_CASE("store service: pulls come in bounded pages, and an interrupted pull r
     CHECK(records_of(b.book().records(), b.book().db(), s.li) ==
           records_of(s.server.store->records(), s.server.store->db(), s.li));
 }
+
+TEST_CASE("store service: a pull that asks for a count learns how many changes remain after its page") {
+    Setup s;
+    Tablet a(s.dir.path(), "a"), b(s.dir.path(), "b");
+    a.enrol(s.server, s.li);
+    b.enrol(s.server, s.li);
+    InProcessTransport transport(s.server);
+    for (int i = 0; i < 12; ++i) a.register_prospect("客户" + std::to_string(i), "1390013900" + std::to_string(i % 10));
+    need(a.sync(transport));
+    sync::ClientOptions small;
+    small.pull_limit = 10;
+    sync::SyncClient client(b.book(), small);
+
+    auto counted = need(client.prepare(true));
+    auto reply = s.server.call("POST", "/v1/sync", counted.request.body, counted.request.bearer_token);
+    const auto first = need(sync::decode_sync_response(reply.response.body, {}));
+    REQUIRE(first.pull.has_value());
+    REQUIRE(first.pull->remaining.has_value());
+    CHECK(first.pull->more);
+    const std::int64_t total = static_cast<std::int64_t>(first.pull->changes.size()) + *first.pull->remaining;
+    need(client.complete(counted, reply.response));
+
+    auto uncounted = need(client.prepare());
+    reply = s.server.call("POST", "/v1/sync", uncounted.request.body, uncounted.request.bearer_token);
+    const auto second = need(sync::decode_sync_response(reply.response.body, {}));
+    CHECK_FALSE(second.pull->remaining.has_value());
+    auto rest = need(client.complete(uncounted, reply.response));
+    std::int64_t pulled = static_cast<std::int64_t>(first.pull->changes.size() + second.pull->changes.size());
+    if (rest.more) pulled += need(client.sync(transport)).pulled;
+    CHECK(pulled == total);  // the count was exact
+
+    auto last = need(client.prepare(true));
+    reply = s.server.call("POST", "/v1/sync", last.request.body, last.request.bearer_token);
+    const auto done = need(sync::decode_sync_response(reply.response.body, {}));
+    CHECK_FALSE(done.pull->more);
+    CHECK(done.pull->remaining == 0);
+}

@@ -73,6 +73,14 @@ Result<LogPage> ChangeLog::page(std::int64_t cursor, const std::string& consulta
     return page;
 }
 
+Result<std::int64_t> ChangeLog::count_after(std::int64_t cursor, const std::string& consultant_id) {
+    FC_ASSIGN(auto q, Query::prepare(*db_,
+        "SELECT COUNT(*) FROM change_log WHERE seq > ?1 AND (audience IS NULL OR audience = ?2)"));
+    q->bind(1, cursor).bind(2, consultant_id);
+    FC_ASSIGN(bool row, q->step());
+    return row ? q->int64(0) : 0;
+}
+
 Result<std::vector<LogEntry>> ChangeLog::by_origin(const std::string& device_id) {
     FC_ASSIGN(auto q, Query::prepare(*db_, "SELECT " + std::string(kEntryColumns) +
         " FROM change_log WHERE origin_device = ? ORDER BY seq"));

@@ -140,18 +140,28 @@ Result<sync::SyncSummary> sync_once(sync::SyncClient& client, const store::SyncS
                                     bool show_progress) {
     FC_ASSIGN(auto connection, connection_for(state.server_url, state.server_pin));
     HttpsTransport transport(std::move(connection));
-    auto pulled = std::make_shared<std::size_t>(0);
+    // Changes pulled so far, and how many there are in all (the store counts
+    // what remains after the first page).
+    struct PullProgress {
+        std::int64_t pulled = 0;
+        std::optional<std::int64_t> total;
+    };
+    auto progress = std::make_shared<PullProgress>();
     if (show_progress)
-        transport.on_response = [pulled](const sync::Response& response) {
+        transport.on_response = [progress](const sync::Response& response) {
             auto body = json::parse(response.body, nullptr, false);
-            if (body.is_discarded() || !body.contains("pull")) return;
-            *pulled += body["pull"].value("changes", json::array()).size();
-            if (body["pull"].value("more", false))
-                std::cerr << "\r  pulled " << *pulled << " changes so far (cursor "
-                          << body["pull"].value("cursor", 0) << ")…" << std::flush;
+            if (body.is_discarded() || !body.contains("pull") || !body["pull"].is_object()) return;
+            const auto& pull = body["pull"];
+            progress->pulled += static_cast<std::int64_t>(pull.value("changes", json::array()).size());
+            if (auto remaining = pull.find("remaining"); remaining != pull.end() && remaining->is_number_integer())
+                progress->total = progress->pulled + remaining->get<std::int64_t>();
+            if (!pull.value("more", false)) return;
+            std::cerr << "\r  pulled " << progress->pulled;
+            if (progress->total) std::cerr << " of " << *progress->total;
+            std::cerr << " changes…" << std::flush;
         };
     auto summary = client.sync(transport);
-    if (show_progress && *pulled > 0) std::cerr << "\r\033[K" << std::flush;
+    if (show_progress && progress->pulled > 0) std::cerr << "\r\033[K" << std::flush;
     return summary;
 }
 

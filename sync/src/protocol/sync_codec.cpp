@@ -83,6 +83,10 @@ Result<PullRequest> decode_pull(const json& pull, const Limits& limits) {
     FC_ASSIGN(auto limit, m.opt_integer("limit"));
     if (limit && *limit <= 0) return invalid("pull.limit must be positive");
     out.limit = static_cast<int>(std::min<std::int64_t>(limit.value_or(limits.max_pull_page), limits.max_pull_page));
+    if (auto count = pull.find("count"); count != pull.end()) {
+        if (!count->is_boolean()) return protocol_error("pull.count must be true or false");
+        out.count = count->get<bool>();
+    }
     return out;
 }
 
@@ -103,7 +107,10 @@ std::string encode(const SyncRequest& request) {
         for (const auto& c : request.push) changes.push_back(to_json(c));
         out["push"] = {{"changes", std::move(changes)}};
     }
-    if (request.pull) out["pull"] = {{"cursor", request.pull->cursor}, {"limit", request.pull->limit}};
+    if (request.pull) {
+        out["pull"] = {{"cursor", request.pull->cursor}, {"limit", request.pull->limit}};
+        if (request.pull->count) out["pull"]["count"] = true;
+    }
     return dump_json(out);
 }
 

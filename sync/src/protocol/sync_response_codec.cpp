@@ -69,6 +69,8 @@ Result<PullPage> decode_page(const json& j, const Limits& limits) {
     PullPage page;
     FC_ASSIGN(page.cursor, m.integer("cursor"));
     FC_ASSIGN(page.more, m.boolean("more"));
+    FC_ASSIGN(page.remaining, m.opt_integer("remaining"));
+    if (page.remaining && *page.remaining < 0) return invalid("pull.remaining cannot be negative");
     FC_ASSIGN(const json* changes, m.array("changes"));
     for (std::size_t i = 0; i < changes->size(); ++i) {
         FC_ASSIGN(auto c, decode_pulled((*changes)[i], "pull.changes[" + std::to_string(i) + "]", limits));
@@ -108,6 +110,7 @@ std::string encode(const SyncResponse& response) {
         for (const auto& c : response.pull->changes) changes.push_back(pulled_to_json(c));
         out["pull"] = {{"cursor", response.pull->cursor}, {"more", response.pull->more},
                        {"changes", std::move(changes)}};
+        if (response.pull->remaining) out["pull"]["remaining"] = *response.pull->remaining;
     }
     return dump_json(out);
 }

@@ -188,6 +188,12 @@ Result<PullPage> StoreService::read_page(const store::DeviceRow& device, const P
     out.cursor = page.cursor;
     out.more = page.more;
     for (const auto& e : page.entries) out.changes.push_back(pulled_from(e));
+    if (pull.count) {
+        out.remaining = 0;
+        if (page.more) {
+            FC_ASSIGN(out.remaining, store_->log().count_after(page.cursor, device.consultant_id));
+        }
+    }
     return out;
 }
 

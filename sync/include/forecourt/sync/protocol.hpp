@@ -53,6 +53,7 @@ struct Change {
 struct PullRequest {
     std::int64_t cursor = 0;
     int limit = 500;
+    bool count = false;  // ask how many changes remain after the page (for progress)
 };
 
 struct SyncRequest {
@@ -90,6 +91,7 @@ struct PullPage {
     std::vector<PulledChange> changes;
     std::int64_t cursor = 0;
     bool more = false;
+    std::optional<std::int64_t> remaining = std::nullopt;  // changes left after this page, when counted
 };
 
 enum class DeviceStatus { active, revoked };

@@ -48,6 +48,8 @@ public:
     // `limit` entries and about `max_bytes` of fields (always at least one).
     Result<LogPage> page(std::int64_t cursor, const std::string& consultant_id, int limit,
                          std::size_t max_bytes);
+    // How many entries a consultant's devices would pull after `cursor`.
+    Result<std::int64_t> count_after(std::int64_t cursor, const std::string& consultant_id);
     // The newest sequence number (0 when empty).
     Result<std::int64_t> head();
     // Every entry a device's pushes produced, oldest first (for review and tests).

@@ -60,8 +60,9 @@ public:
                                              const std::string& server_pin);
 
     // --- One round -----------------------------------------------------------
-    // The next request; fails when the book is not enrolled.
-    Result<PreparedSync> prepare();
+    // The next request; fails when the book is not enrolled. `count_remaining`
+    // asks the store how many changes remain to pull after the page.
+    Result<PreparedSync> prepare(bool count_remaining = false);
     // Applies the answer to `sent`: drains the outbox up to the acknowledged
     // seq, applies the pulled page and stores the new cursor, all in one
     // transaction. An error response changes nothing but the recorded error.
