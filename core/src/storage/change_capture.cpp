@@ -90,6 +90,21 @@ Result<std::int64_t> ChangeCapture::pending_count() {
     return row ? q->int64(0) : 0;
 }
 
+Result<std::set<std::string>> ChangeCapture::pending_fields(std::string_view table,
+                                                           std::string_view record_id) {
+    FC_ASSIGN(auto q, Query::prepare(records_->db(),
+                                     "SELECT DISTINCT field.key FROM outbox, json_each(outbox.fields) AS field "
+                                     "WHERE outbox.tbl = ? AND outbox.record_id = ?"));
+    q->bind(1, table).bind(2, record_id);
+    std::set<std::string> out;
+    for (;;) {
+        FC_ASSIGN(bool row, q->step());
+        if (!row) break;
+        out.insert(q->text(0));
+    }
+    return out;
+}
+
 Status ChangeCapture::acknowledge(Transaction& tx, std::int64_t seq) {
     (void)tx;
     FC_ASSIGN(auto q, Query::prepare(records_->db(), "DELETE FROM outbox WHERE seq <= ?"));

@@ -127,6 +127,13 @@ DROP INDEX vehicles_by_customer;
 CREATE INDEX vehicles_for_agenda ON vehicles(customer_id, next_maintenance, insurance_expiry, delivery_date, model);
 )sql";
 
+// v7: applying a pulled page asks, for each record in it, which of its fields
+// have an unsynced local edit; the outbox is large right after a long offline
+// stretch or before a first push, and was read whole for every page.
+constexpr std::string_view kV7OutboxByRecord = R"sql(
+CREATE INDEX outbox_by_record ON outbox(tbl, record_id);
+)sql";
+
 constexpr std::array kBookMigrations{
     Migration{1, "customers, vehicles, contacts, follow-ups, test drives, events, grade history", kV1Records},
     Migration{2, "search and agenda indexes", kV2Indexes},
@@ -134,6 +141,7 @@ constexpr std::array kBookMigrations{
     Migration{4, "sync state: server, credentials, cursor", kV4SyncState},
     Migration{5, "open follow-ups by customer, for the agenda", kV5OpenFollowUps},
     Migration{6, "covering indexes for the agenda", kV6AgendaIndexes},
+    Migration{7, "outbox by record, for applying pulled pages", kV7OutboxByRecord},
 };
 
 }  // namespace

@@ -2,18 +2,17 @@
 // (never over an unsynced local edit), purges of records handed away.
 #include "pulled_page.hpp"
 
-#include <limits>
-
 #include "forecourt/sync/merge.hpp"
 
 namespace forecourt::sync::detail {
 
-Result<PendingFields> pending_fields(Book& book) {
-    FC_ASSIGN(auto entries, book.changes().pending(0, std::numeric_limits<int>::max()));
+Result<PendingFields> pending_fields(Book& book, const PullPage& page) {
     PendingFields out;
-    for (const auto& e : entries) {
-        auto& fields = out[{e.table, e.record_id}];
-        for (const auto& f : e.fields) fields.insert(f.field);
+    for (const auto& change : page.changes) {
+        const std::pair<std::string, std::string> key{change.table, change.record_id};
+        if (out.contains(key)) continue;
+        FC_ASSIGN(auto fields, book.changes().pending_fields(change.table, change.record_id));
+        if (!fields.empty()) out.emplace(key, std::move(fields));
     }
     return out;
 }

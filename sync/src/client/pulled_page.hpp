@@ -14,7 +14,8 @@ namespace forecourt::sync::detail {
 // (table, record id) -> fields with an unsynced local edit.
 using PendingFields = std::map<std::pair<std::string, std::string>, std::set<std::string>>;
 
-Result<PendingFields> pending_fields(Book& book);
+// The fields of the page's records that have an unsynced local edit.
+Result<PendingFields> pending_fields(Book& book, const PullPage& page);
 
 struct PageOutcome {
     int applied = 0;

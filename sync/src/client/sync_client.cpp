@@ -30,7 +30,7 @@ SyncClient::SyncClient(Book& book, ClientOptions options)
 
 Result<store::SyncState> SyncClient::state() { return state_.load(); }
 
-Result<PreparedSync> SyncClient::prepare() {
+Result<PreparedSync> SyncClient::prepare(bool count_remaining) {
     FC_ASSIGN(auto state, state_.load());
     const bool revoked = state.status == store::kSyncRevoked;
     if (!state.enrolled() && !revoked) return not_enrolled(state);
@@ -45,7 +45,7 @@ Result<PreparedSync> SyncClient::prepare() {
         request.push.push_back(std::move(change));
     }
     // A revoked tablet only pushes what it still holds; there is nothing to pull.
-    if (!revoked) request.pull = PullRequest{state.cursor, options_.pull_limit};
+    if (!revoked) request.pull = PullRequest{state.cursor, options_.pull_limit, count_remaining};
     PreparedSync prepared;
     prepared.last_seq = request.push.empty() ? 0 : request.push.back().seq;
     prepared.pushed = request.push.size();
@@ -86,7 +86,7 @@ Result<RoundResult> SyncClient::apply(const PreparedSync& sent, const SyncRespon
     if (acked > 0) FC_TRY(book_->changes().acknowledge(tx, acked));
     Hlc newest = response.server_hlc;
     if (response.pull) {
-        FC_ASSIGN(auto pending, detail::pending_fields(*book_));
+        FC_ASSIGN(auto pending, detail::pending_fields(*book_, *response.pull));
         FC_ASSIGN(auto page, detail::apply_page(tx, *book_, *response.pull, state.store_id, pending));
         FC_TRY(state_.set_cursor(tx, response.pull->cursor));
         result.pulled = page.applied;
@@ -108,7 +108,8 @@ Result<RoundResult> SyncClient::apply(const PreparedSync& sent, const SyncRespon
 Result<SyncSummary> SyncClient::sync(Transport& transport) {
     SyncSummary summary;
     for (int round = 0; round < options_.max_rounds; ++round) {
-        FC_ASSIGN(auto prepared, prepare());
+        // The first round asks how much there is to pull, for progress displays.
+        FC_ASSIGN(auto prepared, prepare(round == 0));
         auto response = transport.send(prepared.request);
         if (!response.ok()) {
             FC_TRY(record_failure(response.error()));

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,8 @@ public:
     // Up to `limit` changes after `after_seq`, oldest first.
     Result<std::vector<OutboxEntry>> pending(std::int64_t after_seq, int limit);
     Result<std::int64_t> pending_count();
+    // The fields of one record that have a change still waiting in the outbox.
+    Result<std::set<std::string>> pending_fields(std::string_view table, std::string_view record_id);
     // The server acknowledged every change up to and including `seq`.
     Status acknowledge(Transaction& tx, std::int64_t seq);
     // Rewrites consultant_id values captured before the book was enrolled
