@@ -40,6 +40,13 @@ double median(std::vector<double> samples) {
     return samples.size() % 2 ? samples[mid] : (samples[mid - 1] + samples[mid]) / 2;
 }
 
+double percentile(std::vector<double> samples, double p) {
+    if (samples.empty()) return 0;
+    std::sort(samples.begin(), samples.end());
+    const auto rank = static_cast<std::size_t>(p * static_cast<double>(samples.size()));
+    return samples[std::min(samples.size() - 1, rank)];
+}
+
 std::string format_duration(double us) {
     if (us < 1'000) return printf_string("%.0f µs", us);
     if (us < 10'000) return printf_string("%.2f ms", us / 1e3);

@@ -23,6 +23,8 @@ inline double elapsed_us(std::chrono::steady_clock::time_point start) {
 
 // The median of the samples (the mean of the middle two for an even count); 0 for none.
 double median(std::vector<double> samples);
+// The sample at fraction p (0..1) of the sorted samples, e.g. 0.99; 0 for none.
+double percentile(std::vector<double> samples, double p);
 
 // One figure measured on a baseline and on a subject, in the same run, and the
 // most the subject may cost relative to the baseline.

@@ -15,7 +15,8 @@
 #include "forecourt/fixtures/book_generator.hpp"
 #include "registry.hpp"
 
-namespace forecourt::bench {
+// A namespace of its own: the benchmarks are compiled in one unity batch.
+namespace forecourt::bench::book_bench {
 namespace {
 
 constexpr int kSearchLimit = 20;  // one screen of search results
@@ -305,4 +306,4 @@ const Registration kRegistration{
      &configure_book}};
 
 }  // namespace
-}  // namespace forecourt::bench
+}  // namespace forecourt::bench::book_bench

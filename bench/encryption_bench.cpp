@@ -16,7 +16,8 @@
 #include "forecourt/core/uuid.hpp"
 #include "registry.hpp"
 
-namespace forecourt::bench {
+// A namespace of its own: the benchmarks are compiled in one unity batch.
+namespace forecourt::bench::encryption_bench {
 namespace {
 
 using nlohmann::json;
@@ -397,4 +398,4 @@ const Registration kRegistration{
      &configure_encryption}};
 
 }  // namespace
-}  // namespace forecourt::bench
+}  // namespace forecourt::bench::encryption_bench

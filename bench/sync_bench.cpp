@@ -17,7 +17,8 @@
 #include "sync_floor.hpp"
 #include "sync_harness.hpp"
 
-namespace forecourt::bench {
+// A namespace of its own: the benchmarks are compiled in one unity batch.
+namespace forecourt::bench::sync_bench {
 namespace {
 
 constexpr double kPullTarget = 3.0, kPushTarget = 4.0, kScaleTarget = 5.5, kDeltaTarget = 2.0;
@@ -189,12 +190,6 @@ Result<Delta> measure_delta(GeneratedTablet& full, BenchTablet& empty, sync::Tra
     Delta d;
     d.comparison = {median(empty_us), median(full_us), kDeltaTarget};
     return d;
-}
-
-double percentile(std::vector<double> v, double p) {
-    if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
 }
 
 // A change synced by the writer reaches the watcher: the watcher's socket is
@@ -389,4 +384,4 @@ const Registration kRegistration{
      &configure_sync}};
 
 }  // namespace
-}  // namespace forecourt::bench
+}  // namespace forecourt::bench::sync_bench

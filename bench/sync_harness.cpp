@@ -14,13 +14,58 @@ namespace net = sync::net;
 
 namespace {
 
+// A seeded decision per sync request: cut it before applying, after, or not at all.
+class CutPolicy {
+  public:
+    enum class Cut { none, before_apply, after_apply };
+    CutPolicy(std::uint64_t seed, std::shared_ptr<CutCounts> counts)
+        : seed_(seed), counts_(std::move(counts)) {}
+
+    Cut decide(const net::HttpRequest& http) const {
+        const double share = counts_->share.load();
+        if (http.target != "/v1/sync" || share <= 0) return Cut::none;
+        const auto n = static_cast<std::uint64_t>(counts_->sync_requests.fetch_add(1));
+        const std::uint64_t draw = mix(seed_ + n);
+        const double unit = static_cast<double>(draw >> 11) / static_cast<double>(1ULL << 53);
+        if (unit >= share) return Cut::none;
+        return (draw & 1) ? Cut::before_apply : Cut::after_apply;
+    }
+    CutCounts& counts() const { return *counts_; }
+
+  private:
+    static std::uint64_t mix(std::uint64_t x) {  // splitmix64's finaliser
+        x += 0x9e3779b97f4a7c15ULL;
+        x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+        return x ^ (x >> 31);
+    }
+    std::uint64_t seed_;
+    std::shared_ptr<CutCounts> counts_;
+};
+
+net::HttpResponse cut_connection() {
+    net::HttpResponse response;
+    response.drop_connection = true;
+    return response;
+}
+
 net::RequestHandler store_handler(sync::StoreService& service,
-                                  std::shared_ptr<std::atomic<net::StoreServer*>> poke_target) {
-    return [&service, poke_target](const net::HttpRequest& http) {
+                                  std::shared_ptr<std::atomic<net::StoreServer*>> poke_target,
+                                  CutPolicy policy) {
+    return [&service, poke_target, policy](const net::HttpRequest& http) {
+        const auto cut = policy.decide(http);
+        if (cut == CutPolicy::Cut::before_apply) {
+            ++policy.counts().before_apply;
+            return cut_connection();
+        }
         auto reply = service.handle(
             sync::Request{http.method, http.target, http.bearer_token, http.body});
         if (auto* server = poke_target->load())
             for (const auto& p : reply.pokes) server->poke(p.device_id, sync::encode(p.poke));
+        if (cut == CutPolicy::Cut::after_apply) {
+            ++policy.counts().after_apply;
+            return cut_connection();
+        }
         net::HttpResponse response;
         response.status = reply.response.status;
         response.body = std::move(reply.response.body);
@@ -53,7 +98,9 @@ Result<std::unique_ptr<LoopbackStore>> LoopbackStore::start(const LoopbackStoreO
     server.threads = options.threads;
     server.max_connections = options.max_connections;
     s->poke_target_ = std::make_shared<std::atomic<net::StoreServer*>>(nullptr);
-    server.handler = store_handler(*s->service_, s->poke_target_);
+    server.handler = store_handler(*s->service_, s->poke_target_,
+                                   CutPolicy(options.cut_seed, s->cuts_));
+    s->cuts_->share = options.cut_share;
     server.authenticate_socket = [service = s->service_.get()](const std::string& token) {
         auto device = service->authenticate_device(token);
         return device.ok() ? std::optional<std::string>(*device) : std::nullopt;

@@ -21,6 +21,20 @@ struct LoopbackStoreOptions {
     std::size_t threads = 2;
     std::size_t max_connections = 256;
     storage::Synchronous synchronous = storage::Synchronous::full;
+    // Fault injection: this share of sync requests has its connection cut, half
+    // before the store applies the request (the request is lost), half after it
+    // committed (the answer is lost). Chosen by a seeded generator.
+    double cut_share = 0;
+    std::uint64_t cut_seed = 1;
+};
+
+// The share of sync requests cut (changeable while serving), and how many
+// were cut, by kind, out of the sync requests served while the share was set.
+struct CutCounts {
+    std::atomic<double> share{0};
+    std::atomic<int> sync_requests{0};
+    std::atomic<int> before_apply{0};
+    std::atomic<int> after_apply{0};
 };
 
 // A store database, its request handler and a StoreServer on an ephemeral port
@@ -35,6 +49,8 @@ class LoopbackStore {
     const std::string& fingerprint() const { return fingerprint_; }
     sync::StoreService& service() { return *service_; }
     store::StoreDatabase& database() { return *database_; }
+    const CutCounts& cuts() const { return *cuts_; }
+    void set_cut_share(double share) { cuts_->share = share; }
 
     // Admin requests straight to the handler: setup, never timed.
     Result<std::string> add_consultant(const std::string& name);
@@ -49,6 +65,7 @@ class LoopbackStore {
     std::string admin_token_;
     std::string fingerprint_;
     std::shared_ptr<std::atomic<sync::net::StoreServer*>> poke_target_;
+    std::shared_ptr<CutCounts> cuts_ = std::make_shared<CutCounts>();
     std::unique_ptr<sync::net::StoreServer> server_;
 };
 

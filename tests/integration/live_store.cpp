@@ -57,7 +57,11 @@ sync::net::HttpResponse LiveStore::handle(const sync::net::HttpRequest& request)
                                                request.body});
     ++handled;
     for (const auto& poke : reply.pokes) server_->poke(poke.device_id, sync::encode(poke.poke));
-    if (lose_response && lose_response(request)) throw std::runtime_error("connection lost");
+    if (lose_response && lose_response(request)) {
+        sync::net::HttpResponse cut;  // committed, then the connection dies unanswered
+        cut.drop_connection = true;
+        return cut;
+    }
     sync::net::HttpResponse response;
     response.status = reply.response.status;
     response.body = std::move(reply.response.body);

@@ -235,4 +235,11 @@ Query::~Query() {
     if (stmt_) stmt_->reset();
 }
 
+Result<std::int64_t> query_int64(Database& db, std::string_view sql) {
+    FC_ASSIGN(auto query, Query::prepare(db, sql));
+    FC_ASSIGN(bool row, query->step());
+    if (!row) return make_error(ErrorCode::not_found, "the query returned no row: " + std::string(sql));
+    return query->int64(0);
+}
+
 }  // namespace forecourt::storage

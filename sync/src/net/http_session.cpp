@@ -130,6 +130,7 @@ void HttpSession::handle(BeastRequest&& request) {
     const unsigned version = request.version();
     const bool wants_keep_alive = request.keep_alive();
     HttpResponse response = call_handler(to_plain_request(std::move(request), remote_));
+    if (response.drop_connection) return drop();
     // Checked after the handler: a stop that began meanwhile closes this connection,
     // and the client should know before it sends another request.
     const bool keep_alive = wants_keep_alive && !state_->stopping();
@@ -167,6 +168,17 @@ void HttpSession::upgrade(BeastRequest&& request) {
                                                      std::move(*device), remote_);
     slot_.reset();
     socket->start(std::move(request));
+}
+
+void HttpSession::drop() {
+    in_flight_ = false;
+    state_->request_finished();
+    state_->log().write(LogEvent("request_dropped", remote_)
+                            .warn()
+                            .duration(ms_since(request_started_))
+                            .request(method_, path_));
+    beast::error_code ignored;
+    beast::get_lowest_layer(stream_).socket().close(ignored);
 }
 
 void HttpSession::send(BeastResponse&& response) {

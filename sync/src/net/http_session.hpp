@@ -31,6 +31,8 @@ private:
     void handle(BeastRequest&& request);
     void upgrade(BeastRequest&& request);
     HttpResponse call_handler(HttpRequest&& request);
+    // Closes the connection without answering the request in flight.
+    void drop();
     void send(BeastResponse&& response);
     void on_write(bool keep_alive, beast::error_code ec, std::size_t bytes);
     void finish_request(int status);

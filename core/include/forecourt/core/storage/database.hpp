@@ -130,4 +130,8 @@ private:
     Statement* stmt_;
 };
 
+// The first column of the first row of `sql` as an integer (0 when NULL); an
+// error when the query fails or returns no row. For counts and checks.
+Result<std::int64_t> query_int64(Database& db, std::string_view sql);
+
 }  // namespace forecourt::storage

@@ -20,6 +20,9 @@ struct HttpResponse {
     int status = 200;
     std::string body;
     std::string content_type = "application/json";
+    // Close the connection without answering: the client sees it cut after its
+    // request. For shedding a misbehaving client, and for fault injection.
+    bool drop_connection = false;
 };
 
 // Maps one request to its response. May run on any server thread, concurrently.
