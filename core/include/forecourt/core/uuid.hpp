@@ -1,5 +1,6 @@
-// UUIDv7 record ids: 48-bit Unix milliseconds, then randomness, so ids sort by
-// creation time and index inserts stay append-mostly.
+// UUIDv7 record ids: 48-bit Unix milliseconds, a 12-bit counter within the
+// millisecond, then randomness, so ids sort by creation time (also within a
+// millisecond, in one process) and index inserts stay append-mostly.
 #pragma once
 
 #include <string>
