@@ -86,7 +86,7 @@ void add_sync(CLI::App& tablet, const TabletContextPtr& context) {
                   "with backoff while the server is unreachable");
     cmd->add_option("--max-seconds", args->max_seconds, "with --watch: stop after N seconds")
         ->check(CLI::NonNegativeNumber);
-    cmd->add_option("--batch", args->batch, "outbox changes per push (default 200, at most 500)")
+    cmd->add_option("--batch", args->batch, "outbox changes per push (default 500, the most the store takes)")
         ->check(CLI::Range(1, 500));
     on_book_run(cmd, context, [context, args] { return run_sync(*context, *args); });
 }

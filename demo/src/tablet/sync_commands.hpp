@@ -14,7 +14,7 @@ struct SyncArgs {
     bool json = false;
     bool watch = false;
     int max_seconds = 0;  // with --watch: stop after this long; 0: until SIGINT/SIGTERM
-    int batch = 200;      // outbox changes per push
+    int batch = 500;      // outbox changes per push
 };
 
 // One sync over the pinned HTTPS connection: pushes the outbox in batches,
