@@ -28,7 +28,6 @@ using namespace crash;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-
 constexpr int kPullCustomers = 1600;
 constexpr int kPullPage = 15;
 
