@@ -140,9 +140,7 @@ std::vector<std::string> column(storage::Database& db, const std::string& sql) {
 }
 
 std::int64_t number(storage::Database& db, const std::string& sql) {
-    auto q = must(storage::Query::prepare(db, sql));
-    REQUIRE(must(q->step()));
-    return q->int64(0);
+    return must(storage::query_int64(db, sql));
 }
 
 
