@@ -2,11 +2,17 @@
 // WAL and journal) gets a fresh random nonce.
 #include <doctest/doctest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
 #include <string>
 #include <unordered_set>
+#include <vector>
 
 #include "book_fixture.hpp"
 #include "forecourt/core/crypto/cipher_vfs.hpp"
+#include "forecourt/core/crypto/nonce_pool.hpp"
 #include "forecourt/core/storage/database.hpp"
 
 using namespace forecourt;
@@ -52,4 +58,55 @@ TEST_CASE("nonces: over 100,000 page writes no nonce repeats") {
     CHECK(log.writes >= 100'000);
     CHECK(log.repeats == 0);
     CHECK(log.seen.size() == log.writes);
+}
+
+TEST_CASE("nonces: a forked child never draws the nonces its parent will draw") {
+    // Nonces are drawn from the OS a block at a time; a child that inherited
+    // the parent's block would seal pages with the parent's next nonces.
+    using Nonce = std::array<std::uint8_t, crypto::kNonceBytes>;
+    constexpr int kEach = 400;  // more than one block's worth
+    Nonce first{};
+    crypto::draw_nonce(first.data());  // the parent's block is filled now
+    int pipe_fds[2];
+    REQUIRE(::pipe(pipe_fds) == 0);
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        ::close(pipe_fds[0]);
+        bool ok = true;
+        for (int i = 0; i < kEach && ok; ++i) {
+            Nonce n{};
+            crypto::draw_nonce(n.data());
+            ok = ::write(pipe_fds[1], n.data(), n.size()) == static_cast<ssize_t>(n.size());
+        }
+        ::_exit(ok ? 0 : 1);
+    }
+    ::close(pipe_fds[1]);
+    std::unordered_set<std::string> parent;
+    for (int i = 0; i < kEach; ++i) {
+        Nonce n{};
+        crypto::draw_nonce(n.data());
+        parent.emplace(reinterpret_cast<const char*>(n.data()), n.size());
+    }
+    std::vector<Nonce> child;
+    Nonce n{};
+    std::size_t got = 0;
+    for (ssize_t r; (r = ::read(pipe_fds[0], n.data() + got, n.size() - got)) > 0;) {
+        got += static_cast<std::size_t>(r);
+        if (got == n.size()) {
+            child.push_back(n);
+            got = 0;
+        }
+    }
+    ::close(pipe_fds[0]);
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    REQUIRE(child.size() == static_cast<std::size_t>(kEach));
+    CHECK(parent.size() == static_cast<std::size_t>(kEach));
+    std::size_t shared = 0;
+    for (const auto& c : child) shared += parent.count(std::string(reinterpret_cast<const char*>(c.data()), c.size()));
+    CHECK(shared == 0);
+    MESSAGE("nonces drawn " << (crypto::nonce_pool_is_buffered() ? "a block at a time" : "one system call each"));
 }

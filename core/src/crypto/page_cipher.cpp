@@ -8,7 +8,7 @@
 #include <cstring>
 #include <vector>
 
-#include "forecourt/platform/random.hpp"
+#include "forecourt/core/crypto/nonce_pool.hpp"
 
 namespace forecourt::crypto {
 namespace {
@@ -51,7 +51,12 @@ PageCipher::PageCipher(const platform::SecretKey& data_key, const BookId& book_i
     : book_id_(book_id),
       page_key_(subkey(data_key, kPageKeyId)),
       check_key_(subkey(data_key, kCheckKeyId)),
-      mask_key_(subkey(data_key, kMaskKeyId)) {}
+      mask_key_(subkey(data_key, kMaskKeyId)) {
+    std::uint8_t full[crypto_generichash_BYTES_MIN];
+    crypto_generichash(full, sizeof full, book_id_.data(), book_id_.size(), check_key_.data(),
+                       check_key_.size());
+    std::memcpy(key_check_.data(), full, key_check_.size());
+}
 
 void PageCipher::seal(std::span<std::uint8_t> page, std::size_t clear_prefix,
                       const PagePlace& place) const {
@@ -59,7 +64,7 @@ void PageCipher::seal(std::span<std::uint8_t> page, std::size_t clear_prefix,
     const std::size_t ad_size = associated_data(ad, book_id_, place);
     std::uint8_t* nonce = page.data() + page.size() - kPageReserve;
     std::uint8_t* tag = nonce + kNonceBytes;
-    platform::random_bytes(nonce, kNonceBytes);
+    draw_nonce(nonce);
     if (NonceObserver observer = g_observer.load()) observer(nonce, g_observer_context.load());
     const std::size_t length = page.size() - kPageReserve - clear_prefix;
     unsigned long long tag_size = 0;
@@ -83,15 +88,6 @@ bool PageCipher::open(std::span<std::uint8_t> page, std::size_t clear_prefix,
         return false;
     std::memset(nonce, 0, kPageReserve);
     return true;
-}
-
-std::array<std::uint8_t, 8> PageCipher::key_check() const {
-    std::uint8_t full[crypto_generichash_BYTES_MIN];
-    crypto_generichash(full, sizeof full, book_id_.data(), book_id_.size(), check_key_.data(),
-                       check_key_.size());
-    std::array<std::uint8_t, 8> check{};
-    std::memcpy(check.data(), full, check.size());
-    return check;
 }
 
 std::array<std::uint8_t, 8> PageCipher::frame_checksum_mask(std::span<const std::uint8_t> header16,

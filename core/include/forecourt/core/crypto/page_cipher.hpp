@@ -49,7 +49,7 @@ public:
 
     // 8 bytes derived from the data key and book id, kept in the clear in the
     // database header: tells "wrong key" apart from "tampered page".
-    std::array<std::uint8_t, 8> key_check() const;
+    const std::array<std::uint8_t, 8>& key_check() const { return key_check_; }
     // Hides SQLite's WAL frame checksum (computed over the plaintext page):
     // XOR mask keyed by the data key, the frame's first 16 header bytes and offset.
     std::array<std::uint8_t, 8> frame_checksum_mask(std::span<const std::uint8_t> header16,
@@ -60,6 +60,7 @@ private:
     platform::SecretKey page_key_;
     platform::SecretKey check_key_;
     platform::SecretKey mask_key_;
+    std::array<std::uint8_t, 8> key_check_{};
 };
 
 }  // namespace forecourt::crypto
