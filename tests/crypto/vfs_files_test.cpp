@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <array>
 #include <filesystem>
 
 #include "book_fixture.hpp"
@@ -200,4 +201,34 @@ TEST_CASE("vfs: a WAL transaction larger than the page cache commits whole and s
             CHECK(scalar(db, "SELECT count(*) FROM t WHERE v LIKE 'first%'") == 2572);
         }
     }
+}
+
+TEST_CASE("vfs: two connections take turns writing while each restarts the WAL under the other") {
+    // Each connection keeps the WAL's salts between frames. After the other
+    // connection has checkpointed and restarted the WAL with new salts, frames
+    // sealed with the old ones would fail authentication on the next read.
+    SealedDatabase s;
+    auto a = s.open();
+    auto b = s.open();
+    REQUIRE(a.exec("CREATE TABLE t(k INTEGER PRIMARY KEY, who TEXT, v BLOB)").ok());
+    std::array<storage::Database*, 2> writers{&a, &b};
+    const std::array<std::string, 2> names{"a", "b"};
+    for (int round = 0; round < 24; ++round) {
+        CAPTURE(round);
+        const std::size_t w = static_cast<std::size_t>(round % 2);
+        auto& writer = *writers[w];
+        auto& other = *writers[1 - w];
+        REQUIRE(writer.exec("INSERT INTO t(who, v) SELECT '" + names[w] + "', randomblob(900) "
+                            "FROM (SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3)").ok());
+        // The other connection reads the new frames, then empties the WAL:
+        // the next write starts a new WAL generation, with new salts.
+        CHECK(scalar(other, "SELECT count(*) FROM t") == 3 * (round + 1));
+        const char* mode = round % 3 == 0 ? "TRUNCATE" : round % 3 == 1 ? "RESTART" : "PASSIVE";
+        REQUIRE(other.exec(std::string("PRAGMA wal_checkpoint(") + mode + ")").ok());
+    }
+    CHECK(scalar(a, "SELECT count(*) FROM t WHERE who = 'b'") == 36);
+    CHECK(integrity(b) == "ok");
+    auto reopened = s.open();
+    CHECK(scalar(reopened, "SELECT count(*) FROM t") == 72);
+    CHECK(integrity(reopened) == "ok");
 }

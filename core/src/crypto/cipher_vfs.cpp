@@ -40,8 +40,14 @@ sqlite3_vfs* root_of(sqlite3_vfs* vfs) {
     return static_cast<CipherVfs::Registration*>(vfs->pAppData)->root;
 }
 
+// Forgets the WAL salts kept on the database's state (see FileState).
+void forget_wal_salts(FileState& state) {
+    if (state.main) state.main->wal_salts_known = false;
+}
+
 int file_close(sqlite3_file* file) {
     FileState* state = &state_of(file);
+    if (state->kind == FileKind::wal) forget_wal_salts(*state);
     const int rc = state->real->pMethods ? state->real->pMethods->xClose(state->real) : SQLITE_OK;
     delete state;
     return rc;
@@ -68,7 +74,10 @@ int file_write(sqlite3_file* file, const void* buffer, int amount, sqlite3_int64
 }
 
 #define FC_REAL(file) state_of(file).real
-int file_truncate(sqlite3_file* f, sqlite3_int64 size) { return FC_REAL(f)->pMethods->xTruncate(FC_REAL(f), size); }
+int file_truncate(sqlite3_file* f, sqlite3_int64 size) {
+    forget_wal_salts(state_of(f));
+    return FC_REAL(f)->pMethods->xTruncate(FC_REAL(f), size);
+}
 int file_sync(sqlite3_file* f, int flags) { return FC_REAL(f)->pMethods->xSync(FC_REAL(f), flags); }
 int file_size(sqlite3_file* f, sqlite3_int64* size) { return FC_REAL(f)->pMethods->xFileSize(FC_REAL(f), size); }
 int file_lock(sqlite3_file* f, int level) { return FC_REAL(f)->pMethods->xLock(FC_REAL(f), level); }
@@ -79,7 +88,12 @@ int file_device(sqlite3_file* f) { return FC_REAL(f)->pMethods->xDeviceCharacter
 int file_shm_map(sqlite3_file* f, int region, int size, int extend, void volatile** out) {
     return FC_REAL(f)->pMethods->xShmMap(FC_REAL(f), region, size, extend, out);
 }
-int file_shm_lock(sqlite3_file* f, int offset, int n, int flags) { return FC_REAL(f)->pMethods->xShmLock(FC_REAL(f), offset, n, flags); }
+// Every transaction takes and drops shared-memory locks: another connection
+// may have restarted the WAL with new salts since this one last looked.
+int file_shm_lock(sqlite3_file* f, int offset, int n, int flags) {
+    forget_wal_salts(state_of(f));
+    return FC_REAL(f)->pMethods->xShmLock(FC_REAL(f), offset, n, flags);
+}
 void file_shm_barrier(sqlite3_file* f) { FC_REAL(f)->pMethods->xShmBarrier(FC_REAL(f)); }
 int file_shm_unmap(sqlite3_file* f, int remove) { return FC_REAL(f)->pMethods->xShmUnmap(FC_REAL(f), remove); }
 #undef FC_REAL
@@ -163,6 +177,7 @@ int vfs_open(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* file, int fl
     state->real = real;
     state->name = base_name(name);
     state->main = main ? main : state;
+    if (kind == FileKind::wal) forget_wal_salts(*state);
     reinterpret_cast<CipherFile*>(file)->state = state;
     file->pMethods = &kMethods;
     return SQLITE_OK;

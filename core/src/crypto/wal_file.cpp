@@ -53,7 +53,22 @@ std::string frame_name(const FramePos& pos, const std::uint8_t* header) {
 using FrameBound = std::array<std::uint8_t, 16>;
 
 bool read_wal_salts(FileState& file, std::uint8_t* salts8) {
-    return raw_read(file, salts8, 8, 16) == SQLITE_OK;
+    FileState& main = *file.main;
+    if (!main.wal_salts_known) {
+        if (raw_read(file, main.wal_salts.data(), 8, 16) != SQLITE_OK) return false;
+        main.wal_salts_known = true;
+    }
+    std::memcpy(salts8, main.wal_salts.data(), 8);
+    return true;
+}
+
+// A whole WAL header written: the salts it holds from now on.
+void note_header_write(FileState& file, const std::uint8_t* in, int amount, sqlite3_int64 offset) {
+    FileState& main = *file.main;
+    if (offset <= 16 && offset + amount >= 24) {
+        std::memcpy(main.wal_salts.data(), in + (16 - offset), 8);
+        main.wal_salts_known = true;
+    }
 }
 
 FrameBound frame_bound(const std::uint8_t* header, const std::uint8_t* salts8) {
@@ -169,7 +184,12 @@ int wal_read(FileState& file, void* buffer, int amount, sqlite3_int64 offset) {
 
 int wal_write(FileState& file, const void* buffer, int amount, sqlite3_int64 offset) {
     const auto* in = static_cast<const std::uint8_t*>(buffer);
-    if (offset + amount <= kWalHeaderBytes) return raw_write(file, buffer, amount, offset);
+    if (offset + amount <= kWalHeaderBytes) {
+        file.main->wal_salts_known = false;
+        const int rc = raw_write(file, buffer, amount, offset);
+        if (rc == SQLITE_OK) note_header_write(file, in, amount, offset);
+        return rc;
+    }
     const int page_size = wal_page_size(file);
     const FramePos pos = page_size ? locate(offset, page_size) : FramePos{};
     if (page_size != 0 && offset >= kWalHeaderBytes && pos.within == 0 && amount == kFrameHeaderBytes) {
