@@ -53,6 +53,11 @@ struct FileState {
     // WAL: the first 16 bytes of the frame header written last, and where.
     std::int64_t frame_offset = -1;
     std::array<std::uint8_t, 16> frame_header{};
+    // WAL: a frame header (masked) not yet on disk. SQLite writes a frame as
+    // its header then its page; the two go down in one write. Any other
+    // operation on the WAL writes a pending header first.
+    bool header_pending = false;
+    std::array<std::uint8_t, kFrameHeaderBytes> pending_header{};
 
     std::vector<std::uint8_t> scratch;
 };
@@ -82,6 +87,8 @@ int database_read(FileState& file, void* buffer, int amount, sqlite3_int64 offse
 int database_write(FileState& file, const void* buffer, int amount, sqlite3_int64 offset);
 int wal_read(FileState& file, void* buffer, int amount, sqlite3_int64 offset);
 int wal_write(FileState& file, const void* buffer, int amount, sqlite3_int64 offset);
+// Writes a WAL frame header held back for its page; SQLITE_OK when none is.
+int wal_flush_header(FileState& file);
 int journal_read(FileState& file, void* buffer, int amount, sqlite3_int64 offset);
 int journal_write(FileState& file, const void* buffer, int amount, sqlite3_int64 offset);
 

@@ -45,12 +45,19 @@ void forget_wal_salts(FileState& state) {
     if (state.main) state.main->wal_salts_known = false;
 }
 
+// A WAL frame header held back for its page goes down before anything else
+// touches the file (see FileState::header_pending).
+int flush_wal(FileState& state) {
+    return state.kind == FileKind::wal ? detail::wal_flush_header(state) : SQLITE_OK;
+}
+
 int file_close(sqlite3_file* file) {
     FileState* state = &state_of(file);
     if (state->kind == FileKind::wal) forget_wal_salts(*state);
+    const int flushed = state->real->pMethods ? flush_wal(*state) : SQLITE_OK;
     const int rc = state->real->pMethods ? state->real->pMethods->xClose(state->real) : SQLITE_OK;
     delete state;
-    return rc;
+    return flushed != SQLITE_OK ? flushed : rc;
 }
 
 int file_read(sqlite3_file* file, void* buffer, int amount, sqlite3_int64 offset) {
@@ -76,10 +83,17 @@ int file_write(sqlite3_file* file, const void* buffer, int amount, sqlite3_int64
 #define FC_REAL(file) state_of(file).real
 int file_truncate(sqlite3_file* f, sqlite3_int64 size) {
     forget_wal_salts(state_of(f));
+    if (const int rc = flush_wal(state_of(f)); rc != SQLITE_OK) return rc;
     return FC_REAL(f)->pMethods->xTruncate(FC_REAL(f), size);
 }
-int file_sync(sqlite3_file* f, int flags) { return FC_REAL(f)->pMethods->xSync(FC_REAL(f), flags); }
-int file_size(sqlite3_file* f, sqlite3_int64* size) { return FC_REAL(f)->pMethods->xFileSize(FC_REAL(f), size); }
+int file_sync(sqlite3_file* f, int flags) {
+    if (const int rc = flush_wal(state_of(f)); rc != SQLITE_OK) return rc;
+    return FC_REAL(f)->pMethods->xSync(FC_REAL(f), flags);
+}
+int file_size(sqlite3_file* f, sqlite3_int64* size) {
+    if (const int rc = flush_wal(state_of(f)); rc != SQLITE_OK) return rc;
+    return FC_REAL(f)->pMethods->xFileSize(FC_REAL(f), size);
+}
 int file_lock(sqlite3_file* f, int level) { return FC_REAL(f)->pMethods->xLock(FC_REAL(f), level); }
 int file_unlock(sqlite3_file* f, int level) { return FC_REAL(f)->pMethods->xUnlock(FC_REAL(f), level); }
 int file_check_lock(sqlite3_file* f, int* out) { return FC_REAL(f)->pMethods->xCheckReservedLock(FC_REAL(f), out); }
@@ -124,6 +138,7 @@ int file_control(sqlite3_file* file, int op, void* arg) {
         main.failure.clear();
         return SQLITE_OK;
     }
+    if (const int rc = flush_wal(s); rc != SQLITE_OK) return rc;
     if (op == SQLITE_FCNTL_MMAP_SIZE) {
         *static_cast<sqlite3_int64*>(arg) = 0;
         return SQLITE_OK;

@@ -16,11 +16,14 @@ namespace {
 constexpr char kKdfContext[crypto_kdf_CONTEXTBYTES + 1] = "FCbook01";
 enum : std::uint64_t { kPageKeyId = 1, kCheckKeyId = 2, kMaskKeyId = 3 };
 
+static_assert(crypto_shorthash_KEYBYTES >= crypto_kdf_BYTES_MIN, "the mask key is derived with crypto_kdf");
+
 std::atomic<NonceObserver> g_observer{nullptr};
 std::atomic<void*> g_observer_context{nullptr};
 
-platform::SecretKey subkey(const platform::SecretKey& data_key, std::uint64_t id) {
-    platform::SecretKey key(crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
+platform::SecretKey subkey(const platform::SecretKey& data_key, std::uint64_t id,
+                           std::size_t size = crypto_aead_xchacha20poly1305_ietf_KEYBYTES) {
+    platform::SecretKey key(size);
     crypto_kdf_derive_from_key(key.data(), key.size(), id, kKdfContext, data_key.data());
     return key;
 }
@@ -51,7 +54,7 @@ PageCipher::PageCipher(const platform::SecretKey& data_key, const BookId& book_i
     : book_id_(book_id),
       page_key_(subkey(data_key, kPageKeyId)),
       check_key_(subkey(data_key, kCheckKeyId)),
-      mask_key_(subkey(data_key, kMaskKeyId)) {
+      mask_key_(subkey(data_key, kMaskKeyId, crypto_shorthash_KEYBYTES)) {
     std::uint8_t full[crypto_generichash_BYTES_MIN];
     crypto_generichash(full, sizeof full, book_id_.data(), book_id_.size(), check_key_.data(),
                        check_key_.size());
@@ -92,14 +95,13 @@ bool PageCipher::open(std::span<std::uint8_t> page, std::size_t clear_prefix,
 
 std::array<std::uint8_t, 8> PageCipher::frame_checksum_mask(std::span<const std::uint8_t> header16,
                                                             std::int64_t frame_offset) const {
+    // SipHash-2-4 (crypto_shorthash), a keyed PRF with exactly the 8 bytes
+    // needed: it runs for every WAL frame written, so it must cost little.
     std::uint8_t message[24];
     std::memcpy(message, header16.data(), 16);
     for (int i = 0; i < 8; ++i) message[16 + i] = static_cast<std::uint8_t>(frame_offset >> (8 * i));
-    std::uint8_t full[crypto_generichash_BYTES_MIN];
-    crypto_generichash(full, sizeof full, message, sizeof message, mask_key_.data(),
-                       mask_key_.size());
     std::array<std::uint8_t, 8> mask{};
-    std::memcpy(mask.data(), full, mask.size());
+    crypto_shorthash(mask.data(), message, sizeof message, mask_key_.data());
     return mask;
 }
 

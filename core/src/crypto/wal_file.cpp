@@ -153,7 +153,14 @@ int read_frame_page(FileState& file, std::uint8_t* out, const FramePos& pos, int
 
 }  // namespace
 
+int wal_flush_header(FileState& file) {
+    if (!file.header_pending) return SQLITE_OK;
+    file.header_pending = false;
+    return raw_write(file, file.pending_header.data(), kFrameHeaderBytes, file.frame_offset);
+}
+
 int wal_read(FileState& file, void* buffer, int amount, sqlite3_int64 offset) {
+    if (const int rc = wal_flush_header(file); rc != SQLITE_OK) return rc;
     auto* out = static_cast<std::uint8_t*>(buffer);
     if (offset + amount <= kWalHeaderBytes) return raw_read(file, buffer, amount, offset);
     const int page_size = wal_page_size(file);
@@ -184,23 +191,28 @@ int wal_read(FileState& file, void* buffer, int amount, sqlite3_int64 offset) {
 
 int wal_write(FileState& file, const void* buffer, int amount, sqlite3_int64 offset) {
     const auto* in = static_cast<const std::uint8_t*>(buffer);
+    const int page_size = wal_page_size(file);
+    const FramePos pos = page_size ? locate(offset, page_size) : FramePos{};
+    const bool frame_page = page_size != 0 && offset >= kWalHeaderBytes &&
+                            pos.within == kFrameHeaderBytes && amount == page_size;
+    if (!(frame_page && file.header_pending && file.frame_offset == pos.start)) {
+        if (const int rc = wal_flush_header(file); rc != SQLITE_OK) return rc;
+    }
     if (offset + amount <= kWalHeaderBytes) {
         file.main->wal_salts_known = false;
         const int rc = raw_write(file, buffer, amount, offset);
         if (rc == SQLITE_OK) note_header_write(file, in, amount, offset);
         return rc;
     }
-    const int page_size = wal_page_size(file);
-    const FramePos pos = page_size ? locate(offset, page_size) : FramePos{};
     if (page_size != 0 && offset >= kWalHeaderBytes && pos.within == 0 && amount == kFrameHeaderBytes) {
-        std::uint8_t header[kFrameHeaderBytes];
-        std::memcpy(header, in, sizeof header);
-        apply_mask(file, header, pos.start);
+        std::memcpy(file.pending_header.data(), in, kFrameHeaderBytes);
+        apply_mask(file, file.pending_header.data(), pos.start);
         file.frame_offset = pos.start;
         std::memcpy(file.frame_header.data(), in, 16);
-        return raw_write(file, header, amount, offset);
+        file.header_pending = true;
+        return SQLITE_OK;
     }
-    if (page_size != 0 && offset >= kWalHeaderBytes && pos.within == kFrameHeaderBytes && amount == page_size) {
+    if (frame_page) {
         if (file.frame_offset != pos.start) {
             if (raw_read(file, file.frame_header.data(), 16, pos.start) != SQLITE_OK) return SQLITE_IOERR_WRITE;
             file.frame_offset = pos.start;
@@ -211,9 +223,16 @@ int wal_write(FileState& file, const void* buffer, int amount, sqlite3_int64 off
         std::uint8_t salts[8];
         if (!read_wal_salts(file, salts)) return SQLITE_IOERR_WRITE;
         const FrameBound bound = frame_bound(file.frame_header.data(), salts);
-        file.scratch.assign(in, in + amount);
-        file.cipher->seal(file.scratch, 0, PagePlace{PageHome::wal, pgno, bound});
-        return raw_write(file, file.scratch.data(), amount, offset);
+        // With its header held back: header and sealed page in one write.
+        const std::size_t head = file.header_pending ? kFrameHeaderBytes : 0;
+        file.scratch.resize(head + static_cast<std::size_t>(amount));
+        if (head) std::memcpy(file.scratch.data(), file.pending_header.data(), head);
+        std::memcpy(file.scratch.data() + head, in, static_cast<std::size_t>(amount));
+        std::span<std::uint8_t> page(file.scratch.data() + head, static_cast<std::size_t>(amount));
+        file.cipher->seal(page, 0, PagePlace{PageHome::wal, pgno, bound});
+        file.header_pending = false;
+        return raw_write(file, file.scratch.data(), static_cast<int>(head) + amount,
+                         offset - static_cast<sqlite3_int64>(head));
     }
     record_failure(file, ErrorCode::internal,
                    "refused to write " + std::to_string(amount) + " bytes at offset " +
