@@ -88,3 +88,73 @@ TEST_CASE("sync client: an error answer changes nothing but the recorded error")
     CHECK(garbage.error().code == ErrorCode::protocol);
     CHECK(outbox_of(t.book()) == before);
 }
+
+TEST_CASE("sync client: a change the store refuses is set aside and kept, and the others sync") {
+    TempDir dir;
+    StoreFixture server(dir.path());
+    const auto li = server.add_consultant("李娜");
+    Tablet t(dir.path(), "t");
+    t.enrol(server, li);
+    const auto wang = t.register_prospect("王伟", "13800138000");
+    need(t.book().edit_card(wang, {{"household_notes", "两个孩子"}}));
+    // The notes change as a tablet of another version might send it: a value
+    // of a type this store does not take for the field.
+    const auto notes_seq = need(storage::query_int64(t.book().db(), "SELECT max(seq) FROM outbox"));
+    REQUIRE(t.book().db().exec("UPDATE outbox SET fields = json_set(fields, '$.household_notes.value', 42) "
+                               "WHERE seq = " + std::to_string(notes_seq)).ok());
+    const auto zhao = t.register_prospect("赵敏", "13900139000");
+    REQUIRE(need(t.book().customer(wang)).household_notes == std::optional<std::string>("两个孩子"));
+    const auto waiting = need(t.book().changes().pending_count());
+
+    InProcessTransport transport(server);
+    const auto summary = need(t.sync(transport));
+    CHECK(summary.refused == 1);
+    CHECK(summary.pushed == waiting - 1);  // both prospects, around the refused change
+    CHECK(need(t.book().changes().pending_count()) == 0);
+    auto refused = need(t.book().changes().refused(10));
+    REQUIRE(refused.size() == 1);
+    CHECK(refused[0].change.seq == notes_seq);
+    CHECK(refused[0].change.record_id == wang);
+    REQUIRE(refused[0].change.fields.size() == 1);
+    CHECK(refused[0].change.fields[0].value == 42);  // kept whole, as it was pushed
+    CHECK(refused[0].reason.find("household_notes") != std::string::npos);
+    CHECK(refused[0].refused_at == t.clock.now_ms());
+    // The store has both prospects and never saw the refused value.
+    const auto& customers = *model::find_table("customers");
+    auto on_server = [&](const std::string& id) { return need(server.store->records().read(customers, id)); };
+    REQUIRE(on_server(wang).has_value());
+    REQUIRE(on_server(zhao).has_value());
+    CHECK(on_server(wang)->value("household_notes", json()).is_null());
+    // The tablet converges on the store's card; the refused value lives on in
+    // outbox_refused (checked above), listed by `tablet status`.
+    CHECK_FALSE(need(t.book().customer(wang)).household_notes.has_value());
+
+    // The next sync has nothing left to refuse; later edits of the record sync.
+    need(t.book().edit_card(wang, {{"household_notes", "两个孩子, 周末有空"}}));
+    const auto again = need(t.sync(transport));
+    CHECK(again.refused == 0);
+    CHECK(again.pushed == 1);
+    CHECK(on_server(wang)->value("household_notes", json()) == "两个孩子, 周末有空");
+    CHECK(need(t.book().changes().refused_count()) == 1);
+}
+
+TEST_CASE("sync client: a refusal naming a change it did not send sets nothing aside") {
+    TempDir dir;
+    StoreFixture server(dir.path());
+    const auto li = server.add_consultant("李娜");
+    Tablet t(dir.path(), "t");
+    t.enrol(server, li);
+    t.register_prospect("王伟", "13800138000");
+    auto prepared = need(t.client().prepare());
+    const auto before = outbox_of(t.book());
+    for (std::int64_t seq : {prepared.last_seq + 1, std::int64_t{0}, std::int64_t{-3}}) {
+        CAPTURE(seq);
+        const std::string body = "{\"error\":{\"code\":\"invalid_argument\",\"message\":\"no\",\"seq\":" +
+                                 std::to_string(seq) + "}}";
+        auto failed = t.client().complete(prepared, sync::Response{422, body});
+        REQUIRE_FALSE(failed.ok());
+        CHECK(failed.error().code == ErrorCode::invalid_argument);
+        CHECK(outbox_of(t.book()) == before);
+        CHECK(need(t.book().changes().refused_count()) == 0);
+    }
+}

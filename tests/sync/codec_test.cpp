@@ -216,3 +216,34 @@ TEST_CASE("codec: enrolment and admin messages are validated too") {
     REQUIRE(poke.ok());
     CHECK(poke->cursor == 17);
 }
+
+TEST_CASE("codec: a 422 for one pushed change's content names that change's seq") {
+    auto refused_by = [](const json& request) {
+        std::optional<std::int64_t> refused = 99;  // reset by the decoder
+        auto decoded = decode_sync_request(request.dump(), Limits{}, &refused);
+        REQUIRE_FALSE(decoded.ok());
+        return refused;
+    };
+    const json good = change(4, name_field());
+    CHECK(refused_by(push(json::array({good, change(9, {{"budget", {{"value", "lots"}, {"base", nullptr}}}})}))) == 9);
+    json unknown_table = change(6, name_field());
+    unknown_table["table"] = "payroll";
+    CHECK(refused_by(push(json::array({good, unknown_table}))) == 6);
+    // Not one change's content: the batch's order, a seq that is itself
+    // wrong, a member of the wrong JSON shape (400), a pull out of range.
+    CHECK_FALSE(refused_by(push(json::array({change(7, name_field()), change(3, name_field())}))).has_value());
+    CHECK_FALSE(refused_by(push(json::array({change(-3, name_field())}))).has_value());
+    json shapeless = change(5, name_field());
+    shapeless["fields"] = "name";
+    CHECK_FALSE(refused_by(push(json::array({shapeless}))).has_value());
+    CHECK_FALSE(refused_by(json{{"protocol", 1}, {"pull", {{"cursor", -1}}}}).has_value());
+
+    const auto body = encode_error(make_error(ErrorCode::invalid_argument, "budget must be an integer"), 9);
+    CHECK(json::parse(body)["error"]["seq"] == 9);
+    CHECK(refused_seq(body) == 9);
+    CHECK(decode_error(422, body).message == "budget must be an integer");
+    CHECK_FALSE(refused_seq(encode_error(make_error(ErrorCode::invalid_argument, "no"))).has_value());
+    CHECK_FALSE(refused_seq(R"({"error":{"code":"invalid_argument","message":"no","seq":"9"}})").has_value());
+    CHECK_FALSE(refused_seq(R"({"error":{"code":"invalid_argument","message":"no","seq":0}})").has_value());
+    CHECK_FALSE(refused_seq("<html>").has_value());
+}

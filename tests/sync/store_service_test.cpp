@@ -66,6 +66,7 @@ TEST_CASE("store service: a refused push changes nothing") {
     auto reply = s.server.call("POST", "/v1/sync", R"({"protocol":1,"push":{"changes":[)" + good + "," + bad + "]}}",
                                token_of(t));
     CHECK(reply.response.status == 422);
+    CHECK(refused_seq(reply.response.body) == 2);  // names the change at fault
     CHECK(records_of(s.server.store->records(), s.server.store->db()) == before);
     CHECK(need(s.server.store->devices().list())[0].acked_seq == 0);
 }

@@ -112,6 +112,48 @@ Status ChangeCapture::acknowledge(Transaction& tx, std::int64_t seq) {
     return q->run();
 }
 
+Status ChangeCapture::set_aside(Transaction& tx, std::int64_t seq, const std::string& reason,
+                                std::int64_t at_ms) {
+    (void)tx;
+    FC_ASSIGN(auto copy, Query::prepare(records_->db(),
+                                        "INSERT INTO outbox_refused (seq, tbl, record_id, hlc, fields, reason, refused_at) "
+                                        "SELECT seq, tbl, record_id, hlc, fields, ?, ? FROM outbox WHERE seq = ?"));
+    copy->bind(1, reason).bind(2, at_ms).bind(3, seq);
+    FC_TRY(copy->run());
+    if (records_->db().changes() != 1)
+        return make_error(ErrorCode::not_found, "no change " + std::to_string(seq) + " waits in the outbox",
+                          ErrorDomain::storage);
+    FC_ASSIGN(auto remove, Query::prepare(records_->db(), "DELETE FROM outbox WHERE seq = ?"));
+    remove->bind(1, seq);
+    return remove->run();
+}
+
+Result<std::int64_t> ChangeCapture::refused_count() {
+    return query_int64(records_->db(), "SELECT count(*) FROM outbox_refused");
+}
+
+Result<std::vector<RefusedChange>> ChangeCapture::refused(int limit) {
+    FC_ASSIGN(auto q, Query::prepare(records_->db(),
+                                     "SELECT seq, tbl, record_id, hlc, fields, reason, refused_at "
+                                     "FROM outbox_refused ORDER BY seq LIMIT ?"));
+    q->bind(1, limit);
+    std::vector<RefusedChange> out;
+    for (;;) {
+        FC_ASSIGN(bool row, q->step());
+        if (!row) break;
+        RefusedChange r;
+        r.change.seq = q->int64(0);
+        r.change.table = q->text(1);
+        r.change.record_id = q->text(2);
+        r.change.hlc = Hlc{static_cast<std::uint64_t>(q->int64(3))};
+        r.change.fields = outbox_fields_from_json(json::parse(q->text(4), nullptr, false));
+        r.reason = q->text(5);
+        r.refused_at = q->int64(6);
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
 Status ChangeCapture::adopt_consultant(Transaction& tx, const std::string& from,
                                        const std::string& to) {
     (void)tx;

@@ -134,6 +134,21 @@ constexpr std::string_view kV7OutboxByRecord = R"sql(
 CREATE INDEX outbox_by_record ON outbox(tbl, record_id);
 )sql";
 
+// v8: changes the store refused for their content (a 422 naming the change,
+// say a field this store's version does not know yet). Such a change leaves
+// the outbox so the ones after it can sync, and is kept here whole, with the
+// store's reason, never dropped.
+constexpr std::string_view kV8RefusedChanges = R"sql(
+CREATE TABLE outbox_refused (
+  seq INTEGER PRIMARY KEY,
+  tbl TEXT NOT NULL,
+  record_id TEXT NOT NULL,
+  hlc INTEGER NOT NULL,
+  fields TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  refused_at INTEGER NOT NULL);
+)sql";
+
 constexpr std::array kBookMigrations{
     Migration{1, "customers, vehicles, contacts, follow-ups, test drives, events, grade history", kV1Records},
     Migration{2, "search and agenda indexes", kV2Indexes},
@@ -142,6 +157,7 @@ constexpr std::array kBookMigrations{
     Migration{5, "open follow-ups by customer, for the agenda", kV5OpenFollowUps},
     Migration{6, "covering indexes for the agenda", kV6AgendaIndexes},
     Migration{7, "outbox by record, for applying pulled pages", kV7OutboxByRecord},
+    Migration{8, "changes the store refused, kept", kV8RefusedChanges},
 };
 
 }  // namespace

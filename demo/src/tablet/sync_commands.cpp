@@ -55,11 +55,15 @@ void add_enroll(CLI::App& tablet, const TabletContextPtr& context) {
 void print_summary(const sync::SyncSummary& s, const std::string& server, bool json_output) {
     if (json_output) {
         print_json(std::cout, {{"pushed", s.pushed}, {"pulled", s.pulled}, {"conflicts", s.conflicts},
-                               {"rounds", s.rounds}, {"revoked", s.revoked}, {"server", server}});
+                               {"refused", s.refused}, {"rounds", s.rounds}, {"revoked", s.revoked},
+                               {"server", server}});
         return;
     }
     std::cout << "Synced with " << server << ": pushed " << s.pushed << ", pulled " << s.pulled
               << ", conflicts " << s.conflicts << '\n';
+    if (s.refused > 0)
+        std::cout << "The store refused " << s.refused << " change(s); they are kept in this book "
+                  << "(`tablet status` lists them) and the others synced.\n";
     if (s.revoked) std::cout << "The store revoked this tablet: its book must be wiped.\n";
 }
 
@@ -91,23 +95,34 @@ void add_sync(CLI::App& tablet, const TabletContextPtr& context) {
     on_book_run(cmd, context, [context, args] { return run_sync(*context, *args); });
 }
 
-json status_json(const store::SyncState& s, std::int64_t pending) {
+json status_json(const store::SyncState& s, std::int64_t pending, const json& refused) {
     auto optional_ms = [](const std::optional<platform::EpochMs>& t) { return t ? json(*t) : json(); };
     return {{"status", s.status},          {"server", s.server_url},
             {"fingerprint", s.server_pin}, {"device_id", s.device_id},
             {"device_name", s.device_name}, {"store_id", s.store_id},
-            {"cursor", s.cursor},          {"pending", pending},
+            {"cursor", s.cursor},          {"pending", pending},          {"refused", refused},
             {"enrolled_at", optional_ms(s.enrolled_at)}, {"last_sync_at", optional_ms(s.last_sync_at)},
             {"last_error", s.last_error ? json(*s.last_error) : json()}};
 }
+
+constexpr int kRefusedShown = 20;  // refused changes listed by `tablet status`
 
 Status show_status(const TabletContext& context, bool json_output) {
     FC_ASSIGN(auto book, context.open());
     sync::SyncClient client(*book);
     FC_ASSIGN(auto state, client.state());
     FC_ASSIGN(auto pending, book->changes().pending_count());
+    FC_ASSIGN(auto refused_total, book->changes().refused_count());
+    FC_ASSIGN(auto refused, book->changes().refused(kRefusedShown));
     if (json_output) {
-        print_json(std::cout, status_json(state, pending));
+        json list = json::array();
+        for (const auto& r : refused) {
+            json fields = json::object();
+            for (const auto& f : r.change.fields) fields[f.field] = f.value;
+            list.push_back({{"seq", r.change.seq}, {"table", r.change.table}, {"id", r.change.record_id},
+                            {"fields", fields}, {"reason", r.reason}, {"refused_at", r.refused_at}});
+        }
+        print_json(std::cout, status_json(state, pending, {{"count", refused_total}, {"changes", list}}));
         return ok_status();
     }
     const int offset = book->clock().utc_offset_minutes();
@@ -122,7 +137,14 @@ Status show_status(const TabletContext& context, bool json_output) {
                              {"pending", std::to_string(pending) + " change(s) to push"},
                              {"cursor", std::to_string(state.cursor)},
                              {"last sync", when(state.last_sync_at)},
-                             {"last error", state.last_error.value_or("")}});
+                             {"last error", state.last_error.value_or("")},
+                             {"refused", std::to_string(refused_total) +
+                                             " change(s) the store refused, kept in this book"}});
+    for (const auto& r : refused)
+        std::cout << "  #" << r.change.seq << ' ' << r.change.table << ' ' << r.change.record_id << ", "
+                  << local_date_time(r.refused_at, offset) << ": " << r.reason << '\n';
+    if (refused_total > static_cast<std::int64_t>(refused.size()))
+        std::cout << "  … and " << refused_total - static_cast<std::int64_t>(refused.size()) << " more\n";
     return ok_status();
 }
 

@@ -94,9 +94,12 @@ Status Watcher::sync_now() {
     if (summary.ok()) {
         failures_ = 0;
         last_sync_ = Clock::now();
-        if (summary->pushed + summary->pulled > 0)
+        if (summary->pushed + summary->pulled + summary->refused > 0)
             log("synced: pushed " + std::to_string(summary->pushed) + ", pulled " +
-                std::to_string(summary->pulled) + ", conflicts " + std::to_string(summary->conflicts));
+                std::to_string(summary->pulled) + ", conflicts " + std::to_string(summary->conflicts) +
+                (summary->refused > 0 ? ", refused " + std::to_string(summary->refused) +
+                                            " (kept in the book; see tablet status)"
+                                      : std::string()));
         if (summary->revoked)
             return make_error(ErrorCode::revoked, "the store revoked this tablet; its book must be wiped",
                               ErrorDomain::sync);

@@ -47,6 +47,7 @@ Result<PreparedSync> SyncClient::prepare(bool count_remaining) {
     // A revoked tablet only pushes what it still holds; there is nothing to pull.
     if (!revoked) request.pull = PullRequest{state.cursor, options_.pull_limit, count_remaining};
     PreparedSync prepared;
+    prepared.first_seq = request.push.empty() ? 0 : request.push.front().seq;
     prepared.last_seq = request.push.empty() ? 0 : request.push.back().seq;
     prepared.pushed = request.push.size();
     prepared.cursor = state.cursor;
@@ -58,6 +59,10 @@ Result<RoundResult> SyncClient::complete(const PreparedSync& sent, const Respons
     FC_ASSIGN(auto state, state_.load());
     if (response.status != 200) {
         Error error = decode_error(response.status, response.body);
+        if (error.code == ErrorCode::invalid_argument && sent.pushed > 0) {
+            const auto seq = refused_seq(response.body);
+            if (seq && *seq >= sent.first_seq && *seq <= sent.last_seq) return set_aside(*seq, error);
+        }
         if (error.code == ErrorCode::revoked) {
             FC_ASSIGN(auto tx, storage::Transaction::begin(book_->db()));
             FC_TRY(state_.set_status(tx, store::kSyncRevoked));
@@ -72,6 +77,20 @@ Result<RoundResult> SyncClient::complete(const PreparedSync& sent, const Respons
         return decoded.take_error();
     }
     return apply(sent, *decoded, state);
+}
+
+// A change the store will not take as it is must neither block the changes
+// after it nor be lost: it leaves the outbox for outbox_refused, with the
+// store's reason, and the next round pushes the rest.
+Result<RoundResult> SyncClient::set_aside(std::int64_t seq, const Error& error) {
+    FC_ASSIGN(auto tx, storage::Transaction::begin(book_->db()));
+    FC_TRY(book_->changes().set_aside(tx, seq, error.message, book_->clock().now_ms()));
+    FC_TRY(tx.commit());
+    RoundResult result;
+    result.refused_seq = seq;
+    result.refused_reason = error.message;
+    result.more = true;
+    return result;
 }
 
 Result<RoundResult> SyncClient::apply(const PreparedSync& sent, const SyncResponse& response,
@@ -117,7 +136,8 @@ Result<SyncSummary> SyncClient::sync(Transport& transport) {
         }
         FC_ASSIGN(auto result, complete(prepared, *response));
         ++summary.rounds;
-        summary.pushed += static_cast<int>(prepared.pushed);
+        if (result.refused_seq) ++summary.refused;
+        else summary.pushed += static_cast<int>(prepared.pushed);
         summary.pulled += result.pulled;
         summary.conflicts += result.push.conflicts;
         summary.revoked = result.revoked;

@@ -25,8 +25,10 @@ int http_status(const Error& error) {
     }
 }
 
-std::string encode_error(const Error& error) {
-    return dump_json({{"error", {{"code", to_string(error.code)}, {"message", error.message}}}});
+std::string encode_error(const Error& error, std::optional<std::int64_t> seq) {
+    json body{{"code", to_string(error.code)}, {"message", error.message}};
+    if (seq) body["seq"] = *seq;
+    return dump_json({{"error", std::move(body)}});
 }
 
 namespace {
@@ -65,6 +67,17 @@ Error decode_error(int status, std::string_view body) {
     }
     if (auto message = members.text("message"); message.ok()) error.message = *message;
     return error;
+}
+
+std::optional<std::int64_t> refused_seq(std::string_view body) {
+    auto parsed = parse_bounded(body, Limits{}, Limits{}.max_body_bytes);
+    if (!parsed.ok()) return std::nullopt;
+    auto e = parsed->find("error");
+    if (e == parsed->end() || !e->is_object()) return std::nullopt;
+    auto seq = e->find("seq");
+    if (seq == e->end() || !seq->is_number_integer()) return std::nullopt;
+    const auto value = seq->get<std::int64_t>();
+    return value > 0 ? std::optional(value) : std::nullopt;
 }
 
 std::string hlc_to_hex(Hlc hlc) {

@@ -57,7 +57,17 @@ Result<Change> decode_change(const json& j, const std::string& path, const Limit
     return c;
 }
 
-Result<std::vector<Change>> decode_push(const json& push, const Limits& limits) {
+// The seq of a pushed change, if it is a positive integer.
+std::optional<std::int64_t> readable_seq(const json& change) {
+    if (!change.is_object()) return std::nullopt;
+    auto seq = change.find("seq");
+    if (seq == change.end() || !seq->is_number_integer()) return std::nullopt;
+    const auto value = seq->get<std::int64_t>();
+    return value > 0 ? std::optional(value) : std::nullopt;
+}
+
+Result<std::vector<Change>> decode_push(const json& push, const Limits& limits,
+                                        std::optional<std::int64_t>* refused) {
     if (!push.is_object()) return protocol_error("push must be an object");
     FC_ASSIGN(const json* changes, Members(push, "push").array("changes"));
     if (changes->size() > limits.max_changes_per_batch)
@@ -65,7 +75,15 @@ Result<std::vector<Change>> decode_push(const json& push, const Limits& limits) 
                          std::to_string(limits.max_changes_per_batch) + " are allowed");
     std::vector<Change> out;
     for (std::size_t i = 0; i < changes->size(); ++i) {
-        FC_ASSIGN(auto change, decode_change((*changes)[i], "push.changes[" + std::to_string(i) + "]", limits));
+        auto decoded = decode_change((*changes)[i], "push.changes[" + std::to_string(i) + "]", limits);
+        if (!decoded.ok()) {
+            // Content this store cannot take, in one change: name it, so the
+            // tablet can set it aside and push the others.
+            if (refused && decoded.error().code == ErrorCode::invalid_argument)
+                *refused = readable_seq((*changes)[i]);
+            return decoded.take_error();
+        }
+        Change change = std::move(decoded).value();
         if (!out.empty() && change.seq <= out.back().seq)
             return invalid("changes must be in strictly increasing seq order (seq " +
                            std::to_string(change.seq) + " follows " + std::to_string(out.back().seq) + ")");
@@ -114,11 +132,13 @@ std::string encode(const SyncRequest& request) {
     return dump_json(out);
 }
 
-Result<SyncRequest> decode_sync_request(std::string_view body, const Limits& limits) {
+Result<SyncRequest> decode_sync_request(std::string_view body, const Limits& limits,
+                                        std::optional<std::int64_t>* refused) {
+    if (refused) refused->reset();
     FC_ASSIGN(json j, detail::parse_message(body, limits, limits.max_body_bytes));
     SyncRequest out;
     if (auto push = j.find("push"); push != j.end()) {
-        FC_ASSIGN(out.push, decode_push(*push, limits));
+        FC_ASSIGN(out.push, decode_push(*push, limits, refused));
     }
     if (auto pull = j.find("pull"); pull != j.end()) {
         FC_ASSIGN(auto p, decode_pull(*pull, limits));

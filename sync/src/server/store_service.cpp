@@ -54,8 +54,14 @@ Result<Response> StoreService::route(const Request& r) {
     if (path == "/v1/sync") {
         if (r.method != "POST") return wrong_method("POST", path);
         FC_ASSIGN(auto device, device_for(r));
-        FC_ASSIGN(auto sync_request, decode_sync_request(r.body, limits_));
-        return sync(device, sync_request);
+        std::optional<std::int64_t> refused;
+        auto sync_request = decode_sync_request(r.body, limits_, &refused);
+        if (!sync_request.ok()) {
+            if (!refused) return sync_request.take_error();
+            // Applies nothing, like any 422, and names the change at fault.
+            return Response{422, encode_error(sync_request.error(), refused)};
+        }
+        return sync(device, *sync_request);
     }
     if (path == "/v1/events")
         return make_error(ErrorCode::protocol, "GET /v1/events is a WebSocket upgrade", ErrorDomain::sync);

@@ -27,10 +27,13 @@ nlohmann::json new_message();
 
 // --- Errors -------------------------------------------------------------------
 int http_status(const Error& error);
-// {"error":{"code":"<code>","message":"<message>"}}
-std::string encode_error(const Error& error);
+// {"error":{"code":"<code>","message":"<message>"}}; with `seq`, also
+// "seq": the pushed change whose content was refused.
+std::string encode_error(const Error& error, std::optional<std::int64_t> seq = std::nullopt);
 // The Error an error response carries (or one made from its status).
 Error decode_error(int status, std::string_view body);
+// The pushed change an error response names ("seq", positive), if it names one.
+std::optional<std::int64_t> refused_seq(std::string_view body);
 
 // --- Versions on the wire -----------------------------------------------------
 std::string hlc_to_hex(Hlc hlc);  // exactly 16 lowercase hex digits
@@ -39,7 +42,10 @@ std::optional<Hlc> hlc_from_hex(std::string_view text);
 // --- POST /v1/sync ----------------------------------------------------------
 nlohmann::json to_json(const Change& change);  // as pushed, e.g. for the review queue
 std::string encode(const SyncRequest& request);
-Result<SyncRequest> decode_sync_request(std::string_view body, const Limits& limits);
+// When the request is refused (422) for the content of one pushed change
+// whose own seq is readable, `refused` (if given) receives that seq.
+Result<SyncRequest> decode_sync_request(std::string_view body, const Limits& limits,
+                                        std::optional<std::int64_t>* refused = nullptr);
 std::string encode(const SyncResponse& response);
 Result<SyncResponse> decode_sync_response(std::string_view body, const Limits& limits);
 

@@ -32,6 +32,13 @@ struct OutboxEntry {
     std::vector<OutboxField> fields;
 };
 
+// A change the store refused for its content, set aside and kept.
+struct RefusedChange {
+    OutboxEntry change;
+    std::string reason;       // the store's message
+    std::int64_t refused_at;  // ms since the epoch
+};
+
 class ChangeCapture {
 public:
     ChangeCapture(RecordStore& records, HybridClock& clock, std::string replica_id,
@@ -52,6 +59,14 @@ public:
     Result<std::set<std::string>> pending_fields(std::string_view table, std::string_view record_id);
     // The server acknowledged every change up to and including `seq`.
     Status acknowledge(Transaction& tx, std::int64_t seq);
+    // The store refused change `seq` for its content: it leaves the outbox, so
+    // the changes after it can sync, and is kept in outbox_refused with the
+    // store's reason. not_found if `seq` is not in the outbox.
+    Status set_aside(Transaction& tx, std::int64_t seq, const std::string& reason,
+                     std::int64_t at_ms);
+    Result<std::int64_t> refused_count();
+    // Up to `limit` refused changes, oldest first.
+    Result<std::vector<RefusedChange>> refused(int limit);
     // Rewrites consultant_id values captured before the book was enrolled
     // (see RecordStore::adopt_identity), so the pushed changes name the
     // consultant the store knows.

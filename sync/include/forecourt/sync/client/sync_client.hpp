@@ -25,6 +25,7 @@ struct ClientOptions {
 // A request ready to send, and what the client needs to know when its answer comes.
 struct PreparedSync {
     Request request;
+    std::int64_t first_seq = 0; // the lowest outbox seq in the batch; 0: nothing pushed
     std::int64_t last_seq = 0;  // the highest outbox seq in the batch; 0: nothing pushed
     std::size_t pushed = 0;
     std::int64_t cursor = 0;
@@ -36,6 +37,10 @@ struct RoundResult {
     int kept_local = 0;      // pulled fields not applied: the tablet has an unsynced edit
     bool more = false;       // call prepare() again: more to push or to pull
     bool revoked = false;    // the store revoked this tablet: wipe it once `more` is false
+    // The store refused one pushed change for its content (a 422 naming it):
+    // it was set aside, kept in the book, and nothing else of the round applied.
+    std::optional<std::int64_t> refused_seq;
+    std::string refused_reason;
 };
 
 struct SyncSummary {
@@ -43,6 +48,7 @@ struct SyncSummary {
     int pushed = 0;
     int pulled = 0;
     int conflicts = 0;
+    int refused = 0;  // changes the store refused and the tablet set aside (kept)
     bool revoked = false;
 };
 
@@ -78,6 +84,7 @@ public:
 private:
     Result<RoundResult> apply(const PreparedSync& sent, const SyncResponse& response,
                               const store::SyncState& state);
+    Result<RoundResult> set_aside(std::int64_t seq, const Error& error);
     Status record_failure(const Error& error);
 
     Book* book_;
