@@ -235,6 +235,28 @@ TEST_CASE("change capture: the HLC survives reopening the book with the clock se
     CHECK(fx.outbox().back().hlc > last);
 }
 
+TEST_CASE("change capture: the HLC survives reopening with the clock set back after the outbox drained") {
+    // Local writes keep their stamp only in the outbox; when the store
+    // acknowledges them, the newest stamp must stay behind in the book.
+    testing::BookFixture fx;
+    const auto id = fx.add_prospect("王伟", "13800138000");
+    fx.clock().advance(5 * 60'000);
+    must(fx->edit_card(id, {{"company", "Acme"}}));
+    const auto last = fx.outbox().back().hlc;
+    {
+        auto tx = must(storage::Transaction::begin(fx->db()));
+        must(fx->changes().acknowledge(tx, fx.outbox().back().seq));
+        must(tx.commit());
+    }
+    REQUIRE(fx.outbox().empty());
+    fx.close();
+    fx.clock().advance(-86'400'000);
+    fx.reopen();
+    CHECK(fx->hlc().last() == Hlc{last});
+    must(fx->edit_card(id, {{"company", "Acme Ltd"}}));
+    CHECK(fx.outbox().back().hlc > last);
+}
+
 TEST_CASE("change capture: history records cannot be rewritten") {
     testing::BookFixture fx;
     const auto id = fx.add_prospect("王伟", "13800138000");

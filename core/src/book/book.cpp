@@ -97,7 +97,15 @@ Status Book::load_identity() {
     if (identity_.replica_id.empty() || identity_.consultant_id.empty())
         return make_error(ErrorCode::corrupt, db_.path() + " is not a Forecourt book (no identity)",
                           ErrorDomain::storage);
-    if (!hlc_text.empty()) hlc_ = HybridClock(*clock_, Hlc{std::stoull(hlc_text)});
+    // The replica's clock never runs backwards, even across restarts with a
+    // tablet clock that was set back: it starts after every stamp the book
+    // holds, the changes still waiting (or set aside) and what was saved
+    // when the store acknowledged the others.
+    FC_ASSIGN(const auto waiting, storage::query_int64(db_, "SELECT max(coalesce((SELECT max(hlc) FROM outbox), 0), "
+                                                             "coalesce((SELECT max(hlc) FROM outbox_refused), 0))"));
+    std::uint64_t floor = static_cast<std::uint64_t>(waiting);
+    if (!hlc_text.empty()) floor = std::max<std::uint64_t>(floor, std::stoull(hlc_text));
+    if (floor > 0) hlc_ = HybridClock(*clock_, Hlc{floor});
     capture_ = storage::ChangeCapture(records_, hlc_, identity_.replica_id, identity_.store_id);
     return ok_status();
 }
@@ -110,10 +118,10 @@ Status Book::write(storage::Transaction& tx, std::string_view table, const std::
                    const json& fields) {
     const auto* spec = model::find_table(table);
     if (!spec) return make_error(ErrorCode::internal, "unknown table " + std::string(table));
-    FC_ASSIGN(Hlc stamp, capture_.write(tx, *spec, id, identity_.consultant_id, fields));
-    // The replica's clock never runs backwards, even across restarts with a
-    // tablet clock that was set back.
-    return put_meta(db_, "hlc", std::to_string(stamp.packed));
+    // The stamp is kept with the change in the outbox (then in book_meta once
+    // the store acknowledges it): load_identity starts the clock after it.
+    FC_TRY(capture_.write(tx, *spec, id, identity_.consultant_id, fields));
+    return ok_status();
 }
 
 }  // namespace forecourt

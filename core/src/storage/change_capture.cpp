@@ -107,6 +107,16 @@ Result<std::set<std::string>> ChangeCapture::pending_fields(std::string_view tab
 
 Status ChangeCapture::acknowledge(Transaction& tx, std::int64_t seq) {
     (void)tx;
+    // The outbox holds the newest local stamps (Book::load_identity starts the
+    // clock after them): before they leave, book_meta keeps the newest.
+    FC_ASSIGN(auto keep, Query::prepare(records_->db(),
+                                        "INSERT INTO book_meta (key, value) "
+                                        "SELECT 'hlc', CAST(max(hlc) AS TEXT) FROM outbox WHERE seq <= ?1 "
+                                        "GROUP BY NULL HAVING max(hlc) IS NOT NULL "
+                                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value "
+                                        "WHERE CAST(excluded.value AS INTEGER) > CAST(book_meta.value AS INTEGER)"));
+    keep->bind(1, seq);
+    FC_TRY(keep->run());
     FC_ASSIGN(auto q, Query::prepare(records_->db(), "DELETE FROM outbox WHERE seq <= ?"));
     q->bind(1, seq);
     return q->run();
