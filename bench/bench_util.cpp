@@ -2,6 +2,8 @@
 #include "bench_util.hpp"
 
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,6 +11,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <stdexcept>
+#include <vector>
 
 namespace forecourt::bench {
 namespace {
@@ -96,12 +99,41 @@ void Table::print(std::ostream& out) const {
     for (const auto& row : rows_) print_row(row);
 }
 
+namespace {
+
+// Pages of the open file `fd` (of `size` bytes) that the OS page cache holds.
+std::size_t resident_pages(int fd, off_t size) {
+    if (size <= 0) return 0;
+    void* map = ::mmap(nullptr, static_cast<std::size_t>(size), PROT_READ, MAP_SHARED, fd, 0);
+    if (map == MAP_FAILED) return 0;
+    const long page = ::sysconf(_SC_PAGESIZE);
+    std::vector<unsigned char> in_core(static_cast<std::size_t>((size + page - 1) / page));
+    std::size_t resident = 0;
+    if (::mincore(map, static_cast<std::size_t>(size), in_core.data()) == 0)
+        for (unsigned char c : in_core) resident += c & 1;
+    ::munmap(map, static_cast<std::size_t>(size));
+    return resident;
+}
+
+}  // namespace
+
 bool evict_from_os_cache(const std::string& path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return false;
-    const bool ok = ::fdatasync(fd) == 0 && ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) == 0;
+    struct stat st {};
+    bool ok = ::fstat(fd, &st) == 0 && ::fdatasync(fd) == 0;
+    // The kernel skips pages it is still adding to its LRU lists (batched per
+    // CPU), so one request can leave much of a just-written file cached:
+    // ask again until the file is out, and fail rather than measure warm pages
+    // as cold.
+    bool evicted = false;
+    for (int attempt = 0; ok && !evicted && attempt < 50; ++attempt) {
+        if (attempt > 0) ::usleep(20'000);
+        ok = ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) == 0;
+        evicted = resident_pages(fd, st.st_size) == 0;
+    }
     ::close(fd);
-    return ok;
+    return ok && evicted;
 }
 
 void progress(std::string_view message) {

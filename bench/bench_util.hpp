@@ -58,7 +58,10 @@ class Table {
 
 // Drops a file's pages from the operating system's page cache (after writing
 // back any that are dirty), so the next read comes from the storage. No root
-// needed. Returns false when the file could not be opened or advised.
+// needed. Asks again until mincore() finds none of the file's pages cached;
+// false when the file could not be opened or advised, or stayed cached. (On
+// a virtual machine the host may still cache the disk: "storage" is then as
+// fast as the host's memory.)
 bool evict_from_os_cache(const std::string& path);
 
 // Progress lines go to stderr, so stdout holds only the table or the JSON.
