@@ -191,6 +191,16 @@ TEST_CASE("cli end to end: a change the store refuses is set aside, reported, an
     CHECK(again["refused"] == 0);
     const auto found = forecourt({"tablet", "--home", tablet_home, "find", "赵敏"}).out;
     CHECK(found.find("赵敏") != std::string::npos);
+    // --retry-refused sends it again; this store still refuses it, and it is
+    // set aside again, never lost.
+    const auto retried = nlohmann::json::parse(
+        forecourt({"tablet", "--home", tablet_home, "sync", "--retry-refused", "--json"}).out, nullptr, false);
+    CHECK(retried["refused"] == 1);
+    status = nlohmann::json::parse(forecourt({"tablet", "--home", tablet_home, "status", "--json"}).out,
+                                   nullptr, false);
+    CHECK(status["refused"]["count"] == 1);
+    CHECK(status["refused"]["changes"][0]["seq"].get<std::int64_t>() > refused_seq);
+    CHECK(status["refused"]["changes"][0]["fields"]["budget"] == "lots");
     CHECK(server.terminate() == 0);
 }
 

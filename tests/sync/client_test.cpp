@@ -136,6 +136,24 @@ TEST_CASE("sync client: a change the store refuses is set aside and kept, and th
     CHECK(again.pushed == 1);
     CHECK(on_server(wang)->value("household_notes", json()) == "两个孩子, 周末有空");
     CHECK(need(t.book().changes().refused_count()) == 1);
+
+    // Queued again (after a store upgrade, say) it goes back in the outbox
+    // under a new seq; this store still refuses it, and it is set aside again.
+    {
+        auto tx = need(storage::Transaction::begin(t.book().db()));
+        CHECK(need(t.book().changes().requeue_refused(tx)) == 1);
+        need(tx.commit());
+    }
+    CHECK(need(t.book().changes().refused_count()) == 0);
+    const auto requeued = outbox_of(t.book());
+    REQUIRE(requeued.size() == 1);
+    CHECK(requeued[0]["seq"].get<std::int64_t>() > notes_seq);
+    const auto third = need(t.sync(transport));
+    CHECK(third.refused == 1);
+    auto again_refused = need(t.book().changes().refused(10));
+    REQUIRE(again_refused.size() == 1);
+    CHECK(again_refused[0].change.seq == requeued[0]["seq"].get<std::int64_t>());
+    CHECK(again_refused[0].change.fields[0].value == 42);
 }
 
 TEST_CASE("sync client: a refusal naming a change it did not send sets nothing aside") {

@@ -142,6 +142,17 @@ Result<std::int64_t> ChangeCapture::refused_count() {
     return query_int64(records_->db(), "SELECT count(*) FROM outbox_refused");
 }
 
+Result<std::int64_t> ChangeCapture::requeue_refused(Transaction& tx) {
+    (void)tx;
+    FC_ASSIGN(auto copy, Query::prepare(records_->db(),
+                                        "INSERT INTO outbox (tbl, record_id, hlc, fields) "
+                                        "SELECT tbl, record_id, hlc, fields FROM outbox_refused ORDER BY seq"));
+    FC_TRY(copy->run());
+    const std::int64_t moved = records_->db().changes();
+    FC_TRY(records_->db().exec("DELETE FROM outbox_refused"));
+    return moved;
+}
+
 Result<std::vector<RefusedChange>> ChangeCapture::refused(int limit) {
     FC_ASSIGN(auto q, Query::prepare(records_->db(),
                                      "SELECT seq, tbl, record_id, hlc, fields, reason, refused_at "

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli/output.hpp"
+#include "forecourt/core/storage/transaction.hpp"
 #include "forecourt/sync/net/certificate.hpp"
 #include "tablet/sync_transport.hpp"
 
@@ -69,6 +70,12 @@ void print_summary(const sync::SyncSummary& s, const std::string& server, bool j
 
 Status run_sync(const TabletContext& context, const SyncArgs& args) {
     FC_ASSIGN(auto book, context.open());
+    if (args.retry_refused) {
+        FC_ASSIGN(auto tx, storage::Transaction::begin(book->db()));
+        FC_ASSIGN(auto queued, book->changes().requeue_refused(tx));
+        FC_TRY(tx.commit());
+        if (!args.json) std::cerr << queued << " refused change(s) queued again\n";
+    }
     if (args.watch) return watch_and_sync(*book, args);
     sync::ClientOptions options;
     options.batch_size = args.batch;
@@ -90,6 +97,9 @@ void add_sync(CLI::App& tablet, const TabletContextPtr& context) {
                   "with backoff while the server is unreachable");
     cmd->add_option("--max-seconds", args->max_seconds, "with --watch: stop after N seconds")
         ->check(CLI::NonNegativeNumber);
+    cmd->add_flag("--retry-refused", args->retry_refused,
+                  "first put the changes the store refused (see `tablet status`) back in the outbox, "
+                  "to push them again: after the store was upgraded, say");
     cmd->add_option("--batch", args->batch, "outbox changes per push (default 500, the most the store takes)")
         ->check(CLI::Range(1, 500));
     on_book_run(cmd, context, [context, args] { return run_sync(*context, *args); });

@@ -15,6 +15,7 @@ struct SyncArgs {
     bool watch = false;
     int max_seconds = 0;  // with --watch: stop after this long; 0: until SIGINT/SIGTERM
     int batch = 500;      // outbox changes per push
+    bool retry_refused = false;  // queue the changes the store refused again first
 };
 
 // One sync over the pinned HTTPS connection: pushes the outbox in batches,

@@ -65,6 +65,10 @@ public:
     Status set_aside(Transaction& tx, std::int64_t seq, const std::string& reason,
                      std::int64_t at_ms);
     Result<std::int64_t> refused_count();
+    // Puts every refused change back in the outbox, in its order, under new
+    // seqs (a seq is never reused), to be pushed again: after the store was
+    // upgraded, say. Returns how many.
+    Result<std::int64_t> requeue_refused(Transaction& tx);
     // Up to `limit` refused changes, oldest first.
     Result<std::vector<RefusedChange>> refused(int limit);
     // Rewrites consultant_id values captured before the book was enrolled
