@@ -82,19 +82,37 @@ std::string fingerprint_in(const std::string& text) {
     return m[0];
 }
 
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+// A store server home with one consultant, 李娜: initialised and running.
+struct RunningStore {
+    explicit RunningStore(const TempDir& dir)
+        : home(dir.file("server")),
+          fingerprint(fingerprint_in(
+              forecourt({"server", "--home", home, "init", "--store-name", "Forecourt Motors"}).out)),
+          consultant_id(first_line(forecourt({"admin", "--home", home, "consultant", "add", "李娜"}).out)),
+          server(home) {}
+
+    std::string enrol_code() const {
+        return first_line(forecourt({"admin", "--home", home, "enrol-code", consultant_id}).out);
+    }
+    std::string url() const { return "https://127.0.0.1:" + server.port(); }
+
+    std::string home, fingerprint, consultant_id;
+    ServerProcess server;
+};
+
 }  // namespace
 
 TEST_CASE("cli end to end: server init and run, enrol code, tablet enroll, sync, status, SIGTERM") {
     TempDir dir;
-    const auto server_home = dir.file("server");
+    RunningStore store(dir);
+    const auto& server_home = store.home;
+    const auto& fingerprint = store.fingerprint;
+    const auto& consultant_id = store.consultant_id;
+    auto& server = store.server;
     const auto tablet_home = dir.file("tablet");
-    const auto fingerprint = fingerprint_in(forecourt({"server", "--home", server_home, "init",
-                                                       "--store-name", "Forecourt Motors"}).out);
-    const auto consultant =
-        forecourt({"admin", "--home", server_home, "consultant", "add", "李娜"}).out;
-    const auto consultant_id = consultant.substr(0, consultant.find('\n'));
-    ServerProcess server(server_home);
-    const auto code = forecourt({"admin", "--home", server_home, "enrol-code", consultant_id}).out;
+    const auto code = store.enrol_code();
 
     forecourt({"tablet", "--home", tablet_home, "init", "--consultant", "李娜"});
     forecourt({"tablet", "--home", tablet_home, "enroll", "--server",
@@ -142,18 +160,12 @@ TEST_CASE("cli end to end: server init and run, enrol code, tablet enroll, sync,
 
 TEST_CASE("cli end to end: a change the store refuses is set aside, reported, and the rest syncs") {
     TempDir dir;
-    const auto server_home = dir.file("server");
+    RunningStore store(dir);
     const auto tablet_home = dir.file("tablet");
-    const auto fingerprint = fingerprint_in(forecourt({"server", "--home", server_home, "init",
-                                                       "--store-name", "Forecourt Motors"}).out);
-    const auto consultant = forecourt({"admin", "--home", server_home, "consultant", "add", "李娜"}).out;
-    ServerProcess server(server_home);
-    const auto code = forecourt({"admin", "--home", server_home, "enrol-code",
-                                 consultant.substr(0, consultant.find('\n'))}).out;
     // A plain book, so the test can reach into its outbox.
     forecourt({"tablet", "--home", tablet_home, "init", "--consultant", "李娜", "--insecure-plaintext"});
-    forecourt({"tablet", "--home", tablet_home, "enroll", "--server", "https://127.0.0.1:" + server.port(),
-               "--code", code.substr(0, code.find('\n')), "--fingerprint", fingerprint});
+    forecourt({"tablet", "--home", tablet_home, "enroll", "--server", store.url(), "--code", store.enrol_code(),
+               "--fingerprint", store.fingerprint});
     forecourt({"tablet", "--home", tablet_home, "register", "王伟", "--phone", "13800138000", "--source", "walk_in"});
     forecourt({"tablet", "--home", tablet_home, "register", "赵敏", "--phone", "13900139000", "--source", "walk_in"});
     std::int64_t refused_seq = 0;
@@ -201,7 +213,7 @@ TEST_CASE("cli end to end: a change the store refuses is set aside, reported, an
     CHECK(status["refused"]["count"] == 1);
     CHECK(status["refused"]["changes"][0]["seq"].get<std::int64_t>() > refused_seq);
     CHECK(status["refused"]["changes"][0]["fields"]["budget"] == "lots");
-    CHECK(server.terminate() == 0);
+    CHECK(store.server.terminate() == 0);
 }
 
 }  // namespace forecourt::testing
