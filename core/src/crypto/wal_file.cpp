@@ -151,6 +151,32 @@ int read_frame_page(FileState& file, std::uint8_t* out, const FramePos& pos, int
     return SQLITE_OK;
 }
 
+// A frame's page: sealed with its place, and written with its header when
+// that was held back.
+int write_frame_page(FileState& file, const std::uint8_t* in, int amount, sqlite3_int64 offset,
+                     const FramePos& pos, int page_size) {
+    if (file.frame_offset != pos.start) {
+        if (raw_read(file, file.frame_header.data(), 16, pos.start) != SQLITE_OK) return SQLITE_IOERR_WRITE;
+        file.frame_offset = pos.start;
+    }
+    const std::uint32_t pgno = get_be32(file.frame_header.data());
+    if (pgno == 1 ? !learn_geometry(file, in, page_size) : !geometry_for_write(file, page_size))
+        return SQLITE_IOERR_WRITE;
+    std::uint8_t salts[8];
+    if (!read_wal_salts(file, salts)) return SQLITE_IOERR_WRITE;
+    const FrameBound bound = frame_bound(file.frame_header.data(), salts);
+    // With its header held back: header and sealed page in one write.
+    const std::size_t head = file.header_pending ? kFrameHeaderBytes : 0;
+    file.scratch.resize(head + static_cast<std::size_t>(amount));
+    if (head) std::memcpy(file.scratch.data(), file.pending_header.data(), head);
+    std::memcpy(file.scratch.data() + head, in, static_cast<std::size_t>(amount));
+    std::span<std::uint8_t> page(file.scratch.data() + head, static_cast<std::size_t>(amount));
+    file.cipher->seal(page, 0, PagePlace{PageHome::wal, pgno, bound});
+    file.header_pending = false;
+    return raw_write(file, file.scratch.data(), static_cast<int>(head) + amount,
+                     offset - static_cast<sqlite3_int64>(head));
+}
+
 }  // namespace
 
 int wal_flush_header(FileState& file) {
@@ -212,28 +238,7 @@ int wal_write(FileState& file, const void* buffer, int amount, sqlite3_int64 off
         file.header_pending = true;
         return SQLITE_OK;
     }
-    if (frame_page) {
-        if (file.frame_offset != pos.start) {
-            if (raw_read(file, file.frame_header.data(), 16, pos.start) != SQLITE_OK) return SQLITE_IOERR_WRITE;
-            file.frame_offset = pos.start;
-        }
-        const std::uint32_t pgno = get_be32(file.frame_header.data());
-        if (pgno == 1 ? !learn_geometry(file, in, page_size) : !geometry_for_write(file, page_size))
-            return SQLITE_IOERR_WRITE;
-        std::uint8_t salts[8];
-        if (!read_wal_salts(file, salts)) return SQLITE_IOERR_WRITE;
-        const FrameBound bound = frame_bound(file.frame_header.data(), salts);
-        // With its header held back: header and sealed page in one write.
-        const std::size_t head = file.header_pending ? kFrameHeaderBytes : 0;
-        file.scratch.resize(head + static_cast<std::size_t>(amount));
-        if (head) std::memcpy(file.scratch.data(), file.pending_header.data(), head);
-        std::memcpy(file.scratch.data() + head, in, static_cast<std::size_t>(amount));
-        std::span<std::uint8_t> page(file.scratch.data() + head, static_cast<std::size_t>(amount));
-        file.cipher->seal(page, 0, PagePlace{PageHome::wal, pgno, bound});
-        file.header_pending = false;
-        return raw_write(file, file.scratch.data(), static_cast<int>(head) + amount,
-                         offset - static_cast<sqlite3_int64>(head));
-    }
+    if (frame_page) return write_frame_page(file, in, amount, offset, pos, page_size);
     record_failure(file, ErrorCode::internal,
                    "refused to write " + std::to_string(amount) + " bytes at offset " +
                        std::to_string(offset) + " of the WAL: not a frame header or a whole "

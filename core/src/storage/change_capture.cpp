@@ -64,6 +64,22 @@ Result<Hlc> ChangeCapture::write(Transaction& tx, const model::TableSpec& table,
     return hlc;
 }
 
+namespace {
+
+// The change in a row whose first columns are seq, tbl, record_id, hlc, fields
+// (the outbox's, and outbox_refused's).
+OutboxEntry entry_at(const Statement& q) {
+    OutboxEntry e;
+    e.seq = q.int64(0);
+    e.table = q.text(1);
+    e.record_id = q.text(2);
+    e.hlc = Hlc{static_cast<std::uint64_t>(q.int64(3))};
+    e.fields = outbox_fields_from_json(json::parse(q.text(4), nullptr, false));
+    return e;
+}
+
+}  // namespace
+
 Result<std::vector<OutboxEntry>> ChangeCapture::pending(std::int64_t after_seq, int limit) {
     FC_ASSIGN(auto q, Query::prepare(records_->db(),
                                      "SELECT seq, tbl, record_id, hlc, fields FROM outbox "
@@ -73,13 +89,7 @@ Result<std::vector<OutboxEntry>> ChangeCapture::pending(std::int64_t after_seq, 
     for (;;) {
         FC_ASSIGN(bool row, q->step());
         if (!row) break;
-        OutboxEntry e;
-        e.seq = q->int64(0);
-        e.table = q->text(1);
-        e.record_id = q->text(2);
-        e.hlc = Hlc{static_cast<std::uint64_t>(q->int64(3))};
-        e.fields = outbox_fields_from_json(json::parse(q->text(4), nullptr, false));
-        out.push_back(std::move(e));
+        out.push_back(entry_at(*q));
     }
     return out;
 }
@@ -162,15 +172,7 @@ Result<std::vector<RefusedChange>> ChangeCapture::refused(int limit) {
     for (;;) {
         FC_ASSIGN(bool row, q->step());
         if (!row) break;
-        RefusedChange r;
-        r.change.seq = q->int64(0);
-        r.change.table = q->text(1);
-        r.change.record_id = q->text(2);
-        r.change.hlc = Hlc{static_cast<std::uint64_t>(q->int64(3))};
-        r.change.fields = outbox_fields_from_json(json::parse(q->text(4), nullptr, false));
-        r.reason = q->text(5);
-        r.refused_at = q->int64(6);
-        out.push_back(std::move(r));
+        out.push_back(RefusedChange{entry_at(*q), q->text(5), q->int64(6)});
     }
     return out;
 }

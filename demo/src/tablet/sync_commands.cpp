@@ -117,6 +117,17 @@ json status_json(const store::SyncState& s, std::int64_t pending, const json& re
 
 constexpr int kRefusedShown = 20;  // refused changes listed by `tablet status`
 
+json refused_json(std::int64_t total, const std::vector<storage::RefusedChange>& shown) {
+    json list = json::array();
+    for (const auto& r : shown) {
+        json fields = json::object();
+        for (const auto& f : r.change.fields) fields[f.field] = f.value;
+        list.push_back({{"seq", r.change.seq}, {"table", r.change.table}, {"id", r.change.record_id},
+                        {"fields", fields}, {"reason", r.reason}, {"refused_at", r.refused_at}});
+    }
+    return {{"count", total}, {"changes", list}};
+}
+
 Status show_status(const TabletContext& context, bool json_output) {
     FC_ASSIGN(auto book, context.open());
     sync::SyncClient client(*book);
@@ -125,14 +136,7 @@ Status show_status(const TabletContext& context, bool json_output) {
     FC_ASSIGN(auto refused_total, book->changes().refused_count());
     FC_ASSIGN(auto refused, book->changes().refused(kRefusedShown));
     if (json_output) {
-        json list = json::array();
-        for (const auto& r : refused) {
-            json fields = json::object();
-            for (const auto& f : r.change.fields) fields[f.field] = f.value;
-            list.push_back({{"seq", r.change.seq}, {"table", r.change.table}, {"id", r.change.record_id},
-                            {"fields", fields}, {"reason", r.reason}, {"refused_at", r.refused_at}});
-        }
-        print_json(std::cout, status_json(state, pending, {{"count", refused_total}, {"changes", list}}));
+        print_json(std::cout, status_json(state, pending, refused_json(refused_total, refused)));
         return ok_status();
     }
     const int offset = book->clock().utc_offset_minutes();

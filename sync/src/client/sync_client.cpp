@@ -88,7 +88,6 @@ Result<RoundResult> SyncClient::set_aside(std::int64_t seq, const Error& error) 
     FC_TRY(tx.commit());
     RoundResult result;
     result.refused_seq = seq;
-    result.refused_reason = error.message;
     result.more = true;
     return result;
 }

@@ -73,11 +73,7 @@ std::optional<std::int64_t> refused_seq(std::string_view body) {
     auto parsed = parse_bounded(body, Limits{}, Limits{}.max_body_bytes);
     if (!parsed.ok()) return std::nullopt;
     auto e = parsed->find("error");
-    if (e == parsed->end() || !e->is_object()) return std::nullopt;
-    auto seq = e->find("seq");
-    if (seq == e->end() || !seq->is_number_integer()) return std::nullopt;
-    const auto value = seq->get<std::int64_t>();
-    return value > 0 ? std::optional(value) : std::nullopt;
+    return e == parsed->end() ? std::nullopt : detail::positive_seq(*e);
 }
 
 std::string hlc_to_hex(Hlc hlc) {

@@ -18,6 +18,14 @@ Error invalid(std::string message) {
     return make_error(ErrorCode::invalid_argument, std::move(message), ErrorDomain::sync);
 }
 
+std::optional<std::int64_t> positive_seq(const json& object) {
+    if (!object.is_object()) return std::nullopt;
+    const auto seq = object.find("seq");
+    if (seq == object.end()) return std::nullopt;
+    const auto value = as_int64(*seq);
+    return value && *value > 0 ? value : std::nullopt;
+}
+
 std::optional<std::int64_t> as_int64(const json& value) {
     if (value.is_number_unsigned()) {
         const auto u = value.get<std::uint64_t>();

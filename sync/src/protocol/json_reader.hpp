@@ -42,6 +42,9 @@ private:
 
 // A signed 64-bit integer, or nullopt (floats and values past INT64_MAX are not).
 std::optional<std::int64_t> as_int64(const json& value);
+// The object's "seq" member when it is a positive integer (a pushed change,
+// or an error body naming one), else nullopt.
+std::optional<std::int64_t> positive_seq(const json& object);
 // The parsed body of a message, checked to speak this protocol version.
 Result<json> parse_message(std::string_view body, const Limits& limits, std::size_t max_bytes);
 

@@ -57,15 +57,6 @@ Result<Change> decode_change(const json& j, const std::string& path, const Limit
     return c;
 }
 
-// The seq of a pushed change, if it is a positive integer.
-std::optional<std::int64_t> readable_seq(const json& change) {
-    if (!change.is_object()) return std::nullopt;
-    auto seq = change.find("seq");
-    if (seq == change.end() || !seq->is_number_integer()) return std::nullopt;
-    const auto value = seq->get<std::int64_t>();
-    return value > 0 ? std::optional(value) : std::nullopt;
-}
-
 Result<std::vector<Change>> decode_push(const json& push, const Limits& limits,
                                         std::optional<std::int64_t>* refused) {
     if (!push.is_object()) return protocol_error("push must be an object");
@@ -80,7 +71,7 @@ Result<std::vector<Change>> decode_push(const json& push, const Limits& limits,
             // Content this store cannot take, in one change: name it, so the
             // tablet can set it aside and push the others.
             if (refused && decoded.error().code == ErrorCode::invalid_argument)
-                *refused = readable_seq((*changes)[i]);
+                *refused = detail::positive_seq((*changes)[i]);
             return decoded.take_error();
         }
         Change change = std::move(decoded).value();

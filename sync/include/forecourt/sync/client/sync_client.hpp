@@ -40,7 +40,6 @@ struct RoundResult {
     // The store refused one pushed change for its content (a 422 naming it):
     // it was set aside, kept in the book, and nothing else of the round applied.
     std::optional<std::int64_t> refused_seq;
-    std::string refused_reason;
 };
 
 struct SyncSummary {
