@@ -2,6 +2,7 @@
 // error and HTTP status; well-formed messages survive a round trip.
 #include <doctest/doctest.h>
 
+#include <functional>
 #include <string>
 
 #include "forecourt/sync/codec.hpp"
@@ -69,7 +70,10 @@ TEST_CASE("codec: a sync response survives a round trip") {
     response.server_hlc = Hlc{0x019ab3f0c1a20003};
     response.push = PushResult{9, 2, 1, 1, 0, 1};
     response.pull = PullPage{{PulledChange{11, PulledOp::upsert, "customers", kCustomer, "owner",
-                                           {FieldValue{"grade", "A", Version{Hlc{5}, "r"}}}},
+                                           {FieldValue{"grade", "A", Version{Hlc{5}, "r"}},
+                                            FieldValue{"name", "王伟", Version{Hlc{7}, "q"}},
+                                            FieldValue{"phones", json::array({"13800000000"}),
+                                                       Version{Hlc{5}, "r"}}}},
                               PulledChange{12, PulledOp::purge, "contacts", kCustomer, "", {}}},
                              12, true, 40};
     auto decoded = decode_sync_response(encode(response), Limits{});
@@ -78,7 +82,11 @@ TEST_CASE("codec: a sync response survives a round trip") {
     CHECK(decoded->push.restamped == 1);
     CHECK(decoded->server_hlc == Hlc{0x019ab3f0c1a20003});
     REQUIRE(decoded->pull->changes.size() == 2);
+    REQUIRE(decoded->pull->changes[0].fields.size() == 3);
     CHECK(decoded->pull->changes[0].fields[0].version == Version{Hlc{5}, "r"});
+    CHECK(decoded->pull->changes[0].fields[1].version == Version{Hlc{7}, "q"});  // its own version
+    CHECK(decoded->pull->changes[0].fields[1].value == "王伟");
+    CHECK(decoded->pull->changes[0].fields[2].version == Version{Hlc{5}, "r"});
     CHECK(decoded->pull->changes[1].op == PulledOp::purge);
     CHECK(decoded->pull->more);
     CHECK(decoded->pull->remaining == 40);
@@ -86,6 +94,50 @@ TEST_CASE("codec: a sync response survives a round trip") {
     auto uncounted = decode_sync_response(encode(response), Limits{});
     REQUIRE(uncounted.ok());
     CHECK_FALSE(uncounted->pull->remaining.has_value());
+}
+
+TEST_CASE("codec: a pulled upsert shares one version; a field with another names its own") {
+    SyncResponse response;
+    response.store_id = "s";
+    response.pull = PullPage{{PulledChange{11, PulledOp::upsert, "customers", kCustomer, "owner",
+                                           {FieldValue{"grade", "A", Version{Hlc{5}, "r"}},
+                                            FieldValue{"name", "王伟", Version{Hlc{7}, "q"}},
+                                            FieldValue{"budget", 300000, Version{Hlc{5}, "r"}}}}},
+                             11, false, std::nullopt};
+    const json wire = json::parse(encode(response));
+    const json& c = wire["pull"]["changes"][0];
+    CHECK(c["version"] == "0000000000000005@r");
+    CHECK(c["fields"] == json{{"grade", "A"}, {"name", "王伟"}, {"budget", 300000}});
+    CHECK(c["versions"] == json{{"name", "0000000000000007@q"}});
+
+    auto decode_with = [&](const std::function<void(json&)>& edit) {
+        json body = wire;
+        edit(body["pull"]["changes"][0]);
+        return decode_sync_response(body.dump(), Limits{});
+    };
+    auto refused = [&](const std::function<void(json&)>& edit) {
+        auto decoded = decode_with(edit);
+        REQUIRE_FALSE(decoded.ok());
+        return decoded.error();
+    };
+    check(refused([](json& ch) { ch.erase("version"); }), ErrorCode::protocol, 400,
+          "pull.changes[0].fields.budget has no version");
+    check(refused([](json& ch) { ch["version"] = "5@r"; }), ErrorCode::invalid_argument, 422,
+          "pull.changes[0].version is not a version");
+    check(refused([](json& ch) { ch["versions"]["name"] = 7; }), ErrorCode::invalid_argument, 422,
+          "pull.changes[0].versions.name is not a version");
+    check(refused([](json& ch) { ch["versions"]["notes"] = "0000000000000007@q"; }),
+          ErrorCode::invalid_argument, 422, "names no field of the change");
+    check(refused([](json& ch) { ch["versions"] = "0000000000000007@q"; }), ErrorCode::protocol, 400,
+          "pull.changes[0].versions must be an object");
+    // Every field with its own version: no shared one is needed.
+    auto all_own = decode_with([](json& ch) {
+        ch.erase("version");
+        ch["versions"] = {{"grade", "0000000000000001@a"}, {"name", "0000000000000002@b"},
+                          {"budget", "0000000000000003@c"}};
+    });
+    REQUIRE_MESSAGE(all_own.ok(), all_own.error().describe());
+    CHECK(all_own->pull->changes[0].fields[0].version == Version{Hlc{3}, "c"});  // budget, by name order
 }
 
 TEST_CASE("codec: a body over the size limit is refused before parsing") {

@@ -105,15 +105,17 @@ Result<std::optional<RecordVersions>> RecordStore::versions(const model::TableSp
 
 Status RecordStore::put(Transaction& tx, const model::TableSpec& table, const std::string& id,
                         const std::string& store_id, const std::string& owner_id,
-                        const std::vector<FieldWrite>& writes) {
+                        const std::vector<FieldWrite>& writes, Owner owner) {
     (void)tx;  // proves the caller holds the write transaction
-    FC_ASSIGN(auto existing, versions(table, id));
-    RecordVersions merged = existing ? *existing : RecordVersions{};
+    RecordVersions written;
     std::string columns = "id, store_id, owner_id, versions";
     std::string values = "?1, ?2, ?3, ?4";
-    std::string updates = "versions = excluded.versions";
+    // json_patch merges the written fields' versions into the stored object.
+    std::string updates = "versions = json_patch(versions, excluded.versions)";
+    if (owner == Owner::take) updates += ", owner_id = excluded.owner_id";
     int index = 5;
     std::vector<const model::FieldSpec*> specs;
+    specs.reserve(writes.size());
     for (const auto& w : writes) {
         const auto* spec = table.field(w.field);
         if (!spec)
@@ -127,12 +129,12 @@ Status RecordStore::put(Transaction& tx, const model::TableSpec& table, const st
         values += ", " + param;
         updates += ", " + name + " = excluded." + name;
         const std::string key = table.kind == model::TableKind::append_only ? "*" : name;
-        merged[key] = w.version;
+        written[key] = w.version;
     }
     const std::string sql = "INSERT INTO " + std::string(table.name) + " (" + columns +
                             ") VALUES (" + values + ") ON CONFLICT(id) DO UPDATE SET " + updates;
     FC_ASSIGN(auto q, Query::prepare(*db_, sql));
-    q->bind(1, id).bind(2, store_id).bind(3, owner_id).bind(4, dump_versions(merged));
+    q->bind(1, id).bind(2, store_id).bind(3, owner_id).bind(4, dump_versions(written));
     for (std::size_t i = 0; i < writes.size(); ++i)
         bind_value(*q, static_cast<int>(i) + 5, specs[i]->type, writes[i].value);
     FC_TRY(q->run());

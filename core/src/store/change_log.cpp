@@ -51,9 +51,15 @@ Result<LogPage> ChangeLog::page(std::int64_t cursor, const std::string& consulta
     // The head is read first: entries past it are not in this page, so the
     // cursor returned when nothing remains never skips an entry.
     FC_ASSIGN(std::int64_t head_seq, head());
-    FC_ASSIGN(auto q, Query::prepare(*db_, "SELECT " + std::string(kEntryColumns) +
-        " FROM change_log WHERE seq > ?1 AND seq <= ?2 AND (audience IS NULL OR audience = ?3) "
-        "ORDER BY seq LIMIT ?4"));
+    // Two ordered index ranges merged by seq (store-wide entries, then the
+    // consultant's): each stops after the page, so a page costs the same at
+    // the start of a long pull as at its end. "audience IS NULL OR audience = ?"
+    // made SQLite gather and sort every remaining entry for every page.
+    const std::string columns(kEntryColumns);
+    FC_ASSIGN(auto q, Query::prepare(*db_,
+        "SELECT " + columns + " FROM change_log WHERE audience IS NULL AND seq > ?1 AND seq <= ?2 "
+        "UNION ALL SELECT " + columns + " FROM change_log WHERE audience = ?3 AND seq > ?1 "
+        "AND seq <= ?2 ORDER BY seq LIMIT ?4"));
     q->bind(1, cursor).bind(2, head_seq).bind(3, consultant_id).bind(4, limit + 1);
     LogPage page;
     std::size_t bytes = 0;
@@ -75,7 +81,8 @@ Result<LogPage> ChangeLog::page(std::int64_t cursor, const std::string& consulta
 
 Result<std::int64_t> ChangeLog::count_after(std::int64_t cursor, const std::string& consultant_id) {
     FC_ASSIGN(auto q, Query::prepare(*db_,
-        "SELECT COUNT(*) FROM change_log WHERE seq > ?1 AND (audience IS NULL OR audience = ?2)"));
+        "SELECT (SELECT COUNT(*) FROM change_log WHERE audience IS NULL AND seq > ?1) + "
+        "(SELECT COUNT(*) FROM change_log WHERE audience = ?2 AND seq > ?1)"));
     q->bind(1, cursor).bind(2, consultant_id);
     FC_ASSIGN(bool row, q->step());
     return row ? q->int64(0) : 0;

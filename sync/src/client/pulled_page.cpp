@@ -22,19 +22,17 @@ namespace {
 Status apply_upsert(storage::Transaction& tx, Book& book, const model::TableSpec& table,
                     const PulledChange& change, const std::string& store_id,
                     const PendingFields& pending, PageOutcome& outcome) {
-    FC_ASSIGN(auto existing, book.records().versions(table, change.record_id));
     static const std::set<std::string> kNone;
     auto it = pending.find({change.table, change.record_id});
     const auto& local = it == pending.end() ? kNone : it->second;
     const auto writes = merge_pulled(change, local);
     for (const auto& f : change.fields)
         if (local.contains(f.field)) ++outcome.kept_local;
-    if (!writes.empty())
-        FC_TRY(book.records().put(tx, table, change.record_id, store_id, change.owner_id, writes));
     // A record handed to this consultant may already be here from before; the
     // server's owner is the truth.
-    if (existing) FC_TRY(book.records().set_owner(tx, table, change.record_id, change.owner_id));
-    return ok_status();
+    if (writes.empty()) return book.records().set_owner(tx, table, change.record_id, change.owner_id);
+    return book.records().put(tx, table, change.record_id, store_id, change.owner_id, writes,
+                              storage::RecordStore::Owner::take);
 }
 
 }  // namespace

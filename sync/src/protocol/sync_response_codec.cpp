@@ -1,5 +1,7 @@
 // POST /v1/sync response: the push acknowledgement and the pulled page. The
 // tablet checks the page as strictly as the server checks a push.
+#include <algorithm>
+
 #include "forecourt/sync/codec.hpp"
 #include "json_reader.hpp"
 #include "record_checks.hpp"
@@ -13,6 +15,20 @@ using nlohmann::json;
 
 namespace {
 
+// The version most of a change's fields share (usually all of them: one edit
+// stamps every field it writes).
+const Version* common_version(const std::vector<FieldValue>& fields) {
+    const Version* best = nullptr;
+    std::size_t best_count = 0;
+    for (const auto& candidate : fields) {
+        const auto n = static_cast<std::size_t>(std::count_if(
+            fields.begin(), fields.end(), [&](const FieldValue& f) { return f.version == candidate.version; }));
+        if (n > best_count) best = &candidate.version, best_count = n;
+        if (best_count * 2 > fields.size()) break;
+    }
+    return best;
+}
+
 json pulled_to_json(const PulledChange& c) {
     json out = {{"seq", c.seq}, {"table", c.table}, {"id", c.record_id}};
     if (c.op == PulledOp::purge) {
@@ -22,22 +38,58 @@ json pulled_to_json(const PulledChange& c) {
     out["op"] = "upsert";
     out["owner_id"] = c.owner_id;
     json fields = json::object();
-    for (const auto& f : c.fields) fields[f.field] = {{"value", f.value}, {"version", f.version.to_string()}};
+    json versions = json::object();
+    const Version* common = common_version(c.fields);
+    if (common) out["version"] = common->to_string();
+    for (const auto& f : c.fields) {
+        fields[f.field] = f.value;
+        if (f.version != *common) versions[f.field] = f.version.to_string();
+    }
     out["fields"] = std::move(fields);
+    if (!versions.empty()) out["versions"] = std::move(versions);
     return out;
 }
 
-Result<FieldValue> decode_field_value(const model::TableSpec& table, const std::string& name,
-                                      const json& j, const std::string& path) {
-    if (!j.is_object()) return protocol_error(path + " must be an object with value and version");
-    Members m(j, path);
-    const json* value = m.find("value");
-    if (!value) return protocol_error(path + ".value is missing");
-    FC_TRY(detail::field_named(table, name, *value, path));
-    FC_ASSIGN(auto version_text, m.text("version"));
-    auto version = detail::version_from_wire(version_text);
-    if (!version) return invalid(m.path("version") + " is not a version (hlc@replica)");
-    return FieldValue{name, *value, *version};
+Result<Version> wire_version(const json& j, const std::string& path) {
+    const auto version = j.is_string() ? detail::version_from_wire(j.get_ref<const std::string&>())
+                                       : std::nullopt;
+    if (!version) return invalid(path + " is not a version (hlc@replica)");
+    return *version;
+}
+
+// An upsert's fields: values in "fields", the version they share in
+// "version", and in "versions" those fields whose version differs.
+Status decode_upsert_fields(const model::TableSpec& table, const Members& m, const Limits& limits,
+                            PulledChange& c) {
+    FC_ASSIGN(const json* fields, m.object("fields"));
+    FC_TRY(detail::check_field_count(*fields, limits, m.path("fields")));
+    const json* versions = m.find("versions");
+    if (versions && !versions->is_object())
+        return protocol_error(m.path("versions") + " must be an object");
+    if (versions) {
+        for (const auto& [name, v] : versions->items())
+            if (!fields->contains(name))
+                return invalid(m.path("versions") + "." + detail::quoted(name) + " names no field of the change");
+    }
+    std::optional<Version> common;
+    if (const json* shared = m.find("version")) {
+        FC_ASSIGN(common, wire_version(*shared, m.path("version")));
+    }
+    for (const auto& [name, value] : fields->items()) {
+        const std::string path = m.path("fields") + "." + name;
+        FC_TRY(detail::field_named(table, name, value, path));
+        const auto own = versions ? versions->find(name) : json::const_iterator{};
+        if (versions && own != versions->cend()) {
+            FC_ASSIGN(auto version, wire_version(*own, m.path("versions") + "." + name));
+            c.fields.push_back(FieldValue{name, value, std::move(version)});
+        } else if (common) {
+            c.fields.push_back(FieldValue{name, value, *common});
+        } else {
+            return protocol_error(path + " has no version: the change has no \"version\" and "
+                                  "\"versions\" does not name it");
+        }
+    }
+    return ok_status();
 }
 
 Result<PulledChange> decode_pulled(const json& j, const std::string& path, const Limits& limits) {
@@ -54,12 +106,7 @@ Result<PulledChange> decode_pulled(const json& j, const std::string& path, const
     FC_TRY(detail::check_record_id(c.record_id, m.path("id")));
     if (c.op == PulledOp::purge) return c;
     FC_ASSIGN(c.owner_id, m.text("owner_id"));
-    FC_ASSIGN(const json* fields, m.object("fields"));
-    FC_TRY(detail::check_field_count(*fields, limits, m.path("fields")));
-    for (const auto& [name, f] : fields->items()) {
-        FC_ASSIGN(auto field, decode_field_value(*table, name, f, m.path("fields") + "." + name));
-        c.fields.push_back(std::move(field));
-    }
+    FC_TRY(decode_upsert_fields(*table, m, limits, c));
     return c;
 }
 

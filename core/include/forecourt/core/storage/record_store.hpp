@@ -36,10 +36,16 @@ public:
     // nullopt when the record does not exist.
     Result<std::optional<RecordVersions>> versions(const model::TableSpec& table,
                                                    const std::string& id);
-    // Writes the given fields with their versions, creating the record if needed.
+    // Whether writing to an existing record also makes `owner_id` its owner
+    // (a record pulled from the store: the store's owner is the truth).
+    enum class Owner { keep, take };
+
+    // Writes the given fields with their versions, creating the record if
+    // needed. The new versions are merged into the stored ones by SQLite, so
+    // a write never reads the record first.
     Status put(Transaction& tx, const model::TableSpec& table, const std::string& id,
                const std::string& store_id, const std::string& owner_id,
-               const std::vector<FieldWrite>& writes);
+               const std::vector<FieldWrite>& writes, Owner owner = Owner::keep);
     Status set_owner(Transaction& tx, const model::TableSpec& table, const std::string& id,
                      const std::string& owner_id);
     // The whole record as JSON: id, store_id, owner_id, versions and every field.
