@@ -74,6 +74,8 @@ class HttpsTransport : public sync::Transport {
   public:
     explicit HttpsTransport(sync::net::ClientOptions options) : client_(std::move(options)) {}
     Result<sync::Response> send(const sync::Request& request) override;
+    // One connection, used by one request at a time, from whichever thread sends.
+    bool sends_in_background() const override { return true; }
 
   private:
     sync::net::HttpsClient client_;

@@ -69,6 +69,8 @@ class NetTransport : public sync::Transport {
 public:
     explicit NetTransport(sync::net::ClientOptions options) : client_(std::move(options)) {}
     Result<sync::Response> send(const sync::Request& request) override;
+    // One connection, used by one request at a time, from whichever thread sends.
+    bool sends_in_background() const override { return true; }
 
 private:
     sync::net::HttpsClient client_;

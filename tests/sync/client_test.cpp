@@ -1,6 +1,9 @@
 // The tablet's sync client: what it sends, what it keeps, what it drains.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <thread>
+
 #include "sync_fixture.hpp"
 
 using namespace forecourt;
@@ -175,4 +178,80 @@ TEST_CASE("sync client: a refusal naming a change it did not send sets nothing a
         CHECK(outbox_of(t.book()) == before);
         CHECK(need(t.book().changes().refused_count()) == 0);
     }
+}
+
+namespace {
+
+// An in-process transport that says it may send in the background, and
+// remembers each request's pull cursor and the thread that sent it. One
+// chosen send (1-based) fails as if the store had not answered.
+class BackgroundTransport : public sync::Transport {
+public:
+    explicit BackgroundTransport(StoreFixture& server) : inner_(server) {}
+    Result<sync::Response> send(const sync::Request& request) override {
+        const auto body = json::parse(request.body);
+        cursors.push_back(body["pull"]["cursor"].get<std::int64_t>());
+        threads.push_back(std::this_thread::get_id());
+        if (static_cast<int>(cursors.size()) == fail_send)
+            return make_error(ErrorCode::offline, "the store server did not answer", ErrorDomain::sync);
+        return inner_.send(request);
+    }
+    bool sends_in_background() const override { return true; }
+
+    int fail_send = 0;
+    std::vector<std::int64_t> cursors;
+    std::vector<std::thread::id> threads;
+
+private:
+    InProcessTransport inner_;
+};
+
+}  // namespace
+
+TEST_CASE("sync client: the next page is on its way while one is applied; an interrupted pull resumes") {
+    TempDir dir;
+    StoreFixture server(dir.path());
+    const auto li = server.add_consultant("李娜");
+    Tablet writer(dir.path(), "writer");
+    writer.enrol(server, li);
+    for (int i = 0; i < 12; ++i)
+        writer.register_prospect("客户" + std::to_string(i), "1380013800" + std::to_string(i % 10));
+    InProcessTransport direct(server);
+    need(writer.sync(direct));
+
+    sync::ClientOptions small_pages;
+    small_pages.pull_limit = 3;
+    Tablet t(dir.path(), "t", kStart, storage::Synchronous::full, small_pages);
+    t.enrol(server, li);
+    BackgroundTransport transport(server);
+    transport.fail_send = 3;  // the answer to the second page's request, sent ahead
+    auto interrupted = t.sync(transport);
+    REQUIRE_FALSE(interrupted.ok());
+    CHECK(interrupted.error().code == ErrorCode::offline);
+    REQUIRE(transport.cursors.size() == 3);
+    // The first request went from this thread; the next ones were sent ahead,
+    // each from the cursor the page before it ended at.
+    CHECK(transport.threads[0] == std::this_thread::get_id());
+    CHECK(transport.threads[1] != std::this_thread::get_id());
+    CHECK(transport.threads[2] != std::this_thread::get_id());
+    CHECK(transport.cursors[0] == 0);
+    CHECK(transport.cursors[1] > transport.cursors[0]);
+    CHECK(transport.cursors[2] > transport.cursors[1]);
+    // The two pages that arrived were applied with their cursors; the lost
+    // one was not: the cursor is where the third request started.
+    CHECK(need(t.client().state()).cursor == transport.cursors[2]);
+    const auto log = need(server.store->log().page(0, li, 100, 1 << 20));
+    const auto customers_in_two_pages = std::count_if(log.entries.begin(), log.entries.end(), [&](const auto& e) {
+        return e.table == "customers" && e.seq <= transport.cursors[2];
+    });
+    CHECK(customers_in_two_pages > 0);
+    CHECK(need(t.book().list(ListFilter{})).size() == static_cast<std::size_t>(customers_in_two_pages));
+
+    transport.fail_send = 0;
+    const auto resumed = need(t.sync(transport));
+    CHECK(resumed.pulled > 0);
+    CHECK(transport.cursors[3] == transport.cursors[2]);  // resumed where it stopped
+    CHECK(need(t.book().list(ListFilter{})).size() == 12);
+    CHECK(records_of(t.book().records(), t.book().db(), li) ==
+          records_of(server.store->records(), server.store->db(), li));
 }

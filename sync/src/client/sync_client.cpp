@@ -2,6 +2,9 @@
 // the response applied in one local transaction.
 #include "forecourt/sync/client/sync_client.hpp"
 
+#include <future>
+#include <optional>
+
 #include "forecourt/sync/codec.hpp"
 #include "pulled_page.hpp"
 
@@ -55,7 +58,19 @@ Result<PreparedSync> SyncClient::prepare(bool count_remaining) {
     return prepared;
 }
 
-Result<RoundResult> SyncClient::complete(const PreparedSync& sent, const Response& response) {
+Result<PreparedSync> SyncClient::prepare_pull(std::int64_t cursor) {
+    FC_ASSIGN(auto state, state_.load());
+    if (!state.enrolled()) return not_enrolled(state);
+    SyncRequest request;
+    request.pull = PullRequest{cursor, options_.pull_limit, false};
+    PreparedSync prepared;
+    prepared.cursor = cursor;
+    prepared.request = Request{"POST", "/v1/sync", state.token, encode(request)};
+    return prepared;
+}
+
+Result<RoundResult> SyncClient::complete(const PreparedSync& sent, const Response& response,
+                                         const DecodedHook& decoded_hook) {
     FC_ASSIGN(auto state, state_.load());
     if (response.status != 200) {
         Error error = decode_error(response.status, response.body);
@@ -76,6 +91,7 @@ Result<RoundResult> SyncClient::complete(const PreparedSync& sent, const Respons
         FC_TRY(record_failure(decoded.error()));
         return decoded.take_error();
     }
+    if (decoded_hook) decoded_hook(sent, *decoded);
     return apply(sent, *decoded, state);
 }
 
@@ -123,17 +139,55 @@ Result<RoundResult> SyncClient::apply(const PreparedSync& sent, const SyncRespon
     return result;
 }
 
+namespace {
+
+// The request of the next round, sent ahead on its own thread.
+struct SentAhead {
+    PreparedSync prepared;
+    std::future<Result<Response>> reply;
+};
+
+}  // namespace
+
 Result<SyncSummary> SyncClient::sync(Transport& transport) {
     SyncSummary summary;
+    std::optional<SentAhead> ahead;
+    // A page with more after it, nothing pushed and nothing waiting to be:
+    // the next round only pulls, so its request can go now.
+    auto send_ahead = [&](const PreparedSync& sent, const SyncResponse& decoded) {
+        if (!transport.sends_in_background() || sent.pushed > 0 || !decoded.pull || !decoded.pull->more ||
+            decoded.device_status != DeviceStatus::active)
+            return;
+        auto waiting = book_->changes().pending(0, 1);
+        if (!waiting.ok() || !waiting->empty()) return;
+        auto next = prepare_pull(decoded.pull->cursor);
+        if (!next.ok()) return;
+        ahead.emplace(SentAhead{std::move(*next), {}});
+        ahead->reply = std::async(std::launch::async,
+                                  [&transport, request = ahead->prepared.request] { return transport.send(request); });
+    };
     for (int round = 0; round < options_.max_rounds; ++round) {
-        // The first round asks how much there is to pull, for progress displays.
-        FC_ASSIGN(auto prepared, prepare(round == 0));
-        auto response = transport.send(prepared.request);
+        PreparedSync prepared;
+        Result<Response> response = make_error(ErrorCode::internal, "no response");
+        if (ahead) {
+            prepared = std::move(ahead->prepared);
+            response = ahead->reply.get();
+            ahead.reset();
+        } else {
+            // The first round asks how much there is to pull, for progress displays.
+            FC_ASSIGN(prepared, prepare(round == 0));
+            response = transport.send(prepared.request);
+        }
         if (!response.ok()) {
             FC_TRY(record_failure(response.error()));
             return response.take_error();
         }
-        FC_ASSIGN(auto result, complete(prepared, *response));
+        auto completed = complete(prepared, *response, send_ahead);
+        if (!completed.ok()) {
+            if (ahead) (void)ahead->reply.get();  // its answer is dropped: nothing was applied
+            return completed.take_error();
+        }
+        const auto& result = *completed;
         ++summary.rounds;
         if (result.refused_seq) ++summary.refused;
         else summary.pushed += static_cast<int>(prepared.pushed);
@@ -142,6 +196,7 @@ Result<SyncSummary> SyncClient::sync(Transport& transport) {
         summary.revoked = result.revoked;
         if (!result.more) break;
     }
+    if (ahead) (void)ahead->reply.get();
     return summary;
 }
 

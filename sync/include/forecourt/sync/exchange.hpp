@@ -29,6 +29,10 @@ class Transport {
 public:
     virtual ~Transport() = default;
     virtual Result<Response> send(const Request& request) = 0;
+    // Whether send() may run on another thread while its caller goes on (one
+    // request at a time still): the sync client then asks for the next pulled
+    // page while it applies the one it has. Off unless a transport says so.
+    virtual bool sends_in_background() const { return false; }
 };
 
 }  // namespace forecourt::sync

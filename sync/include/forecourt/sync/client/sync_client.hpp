@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "forecourt/core/book.hpp"
@@ -68,13 +69,21 @@ public:
     // The next request; fails when the book is not enrolled. `count_remaining`
     // asks the store how many changes remain to pull after the page.
     Result<PreparedSync> prepare(bool count_remaining = false);
+    // A request that only pulls the page after `cursor` (nothing pushed).
+    Result<PreparedSync> prepare_pull(std::int64_t cursor);
     // Applies the answer to `sent`: drains the outbox up to the acknowledged
     // seq, applies the pulled page and stores the new cursor, all in one
     // transaction. An error response changes nothing but the recorded error.
-    Result<RoundResult> complete(const PreparedSync& sent, const Response& response);
+    // `decoded`, when given, sees a well-formed answer before it is applied.
+    using DecodedHook = std::function<void(const PreparedSync& sent, const SyncResponse& decoded)>;
+    Result<RoundResult> complete(const PreparedSync& sent, const Response& response,
+                                 const DecodedHook& decoded = {});
 
     // Rounds over `transport` until nothing is left to push or pull. When the
     // transport fails mid-way, what was completed stays; call again later.
+    // Over a transport that sends in the background, the next page of a long
+    // pull is on its way while this one is applied; pages are still applied
+    // in order, each with its cursor, so an interrupted pull resumes as before.
     Result<SyncSummary> sync(Transport& transport);
 
     Result<store::SyncState> state();
