@@ -244,7 +244,7 @@ TEST_CASE("codec: sequence numbers must be positive and strictly increasing") {
 TEST_CASE("codec: a pull asking for more than a page gets a page") {
     auto decoded = decode_sync_request(R"({"protocol":1,"pull":{"cursor":0,"limit":100000}})", Limits{});
     REQUIRE(decoded.ok());
-    CHECK(decoded->pull->limit == 500);
+    CHECK(decoded->pull->limit == 1000);
 }
 
 TEST_CASE("codec: error bodies carry the code and message, and decode back") {

@@ -27,7 +27,7 @@ struct Limits {
     std::size_t max_array_length = 1000;  // also members per object
     std::size_t max_changes_per_batch = 500;
     std::size_t max_fields_per_change = 64;
-    int max_pull_page = 500;
+    int max_pull_page = 1000;  // at most max_array_length
     std::size_t max_page_bytes = 1 << 20;
     platform::EpochMs max_clock_skew_ms = 5 * 60 * 1000;
     platform::EpochMs enrolment_code_lifetime_ms = 15 * 60 * 1000;
