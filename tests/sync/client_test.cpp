@@ -255,3 +255,34 @@ TEST_CASE("sync client: the next page is on its way while one is applied; an int
     CHECK(records_of(t.book().records(), t.book().db(), li) ==
           records_of(server.store->records(), server.store->db(), li));
 }
+
+TEST_CASE("sync client: a progress hook sees every pulled page in order, the first with what remains") {
+    TempDir dir;
+    StoreFixture server(dir.path());
+    const auto li = server.add_consultant("李娜");
+    Tablet writer(dir.path(), "writer");
+    writer.enrol(server, li);
+    for (int i = 0; i < 10; ++i)
+        writer.register_prospect("客户" + std::to_string(i), "1390013900" + std::to_string(i));
+    InProcessTransport transport(server);
+    need(writer.sync(transport));
+
+    sync::ClientOptions small_pages;
+    small_pages.pull_limit = 4;
+    Tablet t(dir.path(), "t", kStart, storage::Synchronous::full, small_pages);
+    t.enrol(server, li);
+    std::vector<sync::PullPage> pages;
+    t.client().on_page([&](const sync::PullPage& page) { pages.push_back(page); });
+    const auto summary = need(t.sync(transport));
+    REQUIRE(pages.size() >= 3);
+    REQUIRE(pages[0].remaining.has_value());
+    std::size_t seen = 0;
+    for (std::size_t i = 0; i < pages.size(); ++i) {
+        REQUIRE_FALSE(pages[i].changes.empty());
+        seen += pages[i].changes.size();
+        CHECK(pages[i].more == (i + 1 < pages.size()));
+        if (i > 0) CHECK(pages[i].changes.front().seq > pages[i - 1].changes.back().seq);
+    }
+    CHECK(pages[0].changes.size() + static_cast<std::size_t>(*pages[0].remaining) == seen);
+    CHECK(static_cast<std::size_t>(summary.pulled) == seen);
+}

@@ -184,19 +184,16 @@ Result<sync::SyncSummary> sync_once(sync::SyncClient& client, const store::SyncS
     };
     auto progress = std::make_shared<PullProgress>();
     if (show_progress)
-        transport.on_response = [progress](const sync::Response& response) {
-            auto body = json::parse(response.body, nullptr, false);
-            if (body.is_discarded() || !body.contains("pull") || !body["pull"].is_object()) return;
-            const auto& pull = body["pull"];
-            progress->pulled += static_cast<std::int64_t>(pull.value("changes", json::array()).size());
-            if (auto remaining = pull.find("remaining"); remaining != pull.end() && remaining->is_number_integer())
-                progress->total = progress->pulled + remaining->get<std::int64_t>();
-            if (!pull.value("more", false)) return;
+        client.on_page([progress](const sync::PullPage& page) {
+            progress->pulled += static_cast<std::int64_t>(page.changes.size());
+            if (page.remaining) progress->total = progress->pulled + *page.remaining;
+            if (!page.more) return;
             std::cerr << "\r  pulled " << progress->pulled;
             if (progress->total) std::cerr << " of " << *progress->total;
             std::cerr << " changes…" << std::flush;
-        };
+        });
     auto summary = client.sync(transport);
+    client.on_page({});
     if (show_progress && progress->pulled > 0) std::cerr << "\r\033[K" << std::flush;
     return summary;
 }

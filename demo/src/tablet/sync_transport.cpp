@@ -43,9 +43,7 @@ Result<sync::net::ClientOptions> connection_for(const std::string& server_url,
 Result<sync::Response> HttpsTransport::send(const sync::Request& request) {
     FC_ASSIGN(auto answer, client_.request(request.method, request.target, request.bearer_token,
                                            request.body));
-    sync::Response response{answer.status, std::move(answer.body)};
-    if (on_response) on_response(response);
-    return response;
+    return sync::Response{answer.status, std::move(answer.body)};
 }
 
 }  // namespace forecourt::cli

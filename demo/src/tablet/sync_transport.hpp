@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <string>
 
 #include "forecourt/sync/exchange.hpp"
@@ -22,8 +21,6 @@ public:
     // One connection, used by one request at a time, from whichever thread sends.
     bool sends_in_background() const override { return true; }
 
-    // Called with every answer the server gives, before the client applies it.
-    std::function<void(const sync::Response&)> on_response;
 
 private:
     sync::net::HttpsClient client_;

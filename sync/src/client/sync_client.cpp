@@ -154,7 +154,8 @@ Result<SyncSummary> SyncClient::sync(Transport& transport) {
     std::optional<SentAhead> ahead;
     // A page with more after it, nothing pushed and nothing waiting to be:
     // the next round only pulls, so its request can go now.
-    auto send_ahead = [&](const PreparedSync& sent, const SyncResponse& decoded) {
+    auto on_decoded = [&](const PreparedSync& sent, const SyncResponse& decoded) {
+        if (page_hook_ && decoded.pull) page_hook_(*decoded.pull);
         if (!transport.sends_in_background() || sent.pushed > 0 || !decoded.pull || !decoded.pull->more ||
             decoded.device_status != DeviceStatus::active)
             return;
@@ -182,7 +183,7 @@ Result<SyncSummary> SyncClient::sync(Transport& transport) {
             FC_TRY(record_failure(response.error()));
             return response.take_error();
         }
-        auto completed = complete(prepared, *response, send_ahead);
+        auto completed = complete(prepared, *response, on_decoded);
         if (!completed.ok()) {
             if (ahead) (void)ahead->reply.get();  // its answer is dropped: nothing was applied
             return completed.take_error();

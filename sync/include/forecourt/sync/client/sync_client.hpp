@@ -86,6 +86,11 @@ public:
     // in order, each with its cursor, so an interrupted pull resumes as before.
     Result<SyncSummary> sync(Transport& transport);
 
+    // Called by sync() with each pulled page as it arrives, before it is
+    // applied: for progress displays (the first page of a sync carries
+    // `remaining`). Runs on the caller's thread.
+    void on_page(std::function<void(const PullPage& page)> hook) { page_hook_ = std::move(hook); }
+
     Result<store::SyncState> state();
     Book& book() { return *book_; }
 
@@ -98,6 +103,7 @@ private:
     Book* book_;
     ClientOptions options_;
     store::SyncStateStore state_;
+    std::function<void(const PullPage&)> page_hook_;
 };
 
 }  // namespace forecourt::sync
