@@ -206,18 +206,24 @@ private:
     InProcessTransport inner_;
 };
 
+// A consultant whose `count` prospects a writer tablet has synced to the store.
+std::string consultant_with_prospects(const TempDir& dir, StoreFixture& server, int count) {
+    const auto id = server.add_consultant("李娜");
+    Tablet writer(dir.path(), "writer");
+    writer.enrol(server, id);
+    for (int i = 0; i < count; ++i)
+        writer.register_prospect("客户" + std::to_string(i), "138001380" + std::to_string(10 + i));
+    InProcessTransport direct(server);
+    need(writer.sync(direct));
+    return id;
+}
+
 }  // namespace
 
 TEST_CASE("sync client: the next page is on its way while one is applied; an interrupted pull resumes") {
     TempDir dir;
     StoreFixture server(dir.path());
-    const auto li = server.add_consultant("李娜");
-    Tablet writer(dir.path(), "writer");
-    writer.enrol(server, li);
-    for (int i = 0; i < 12; ++i)
-        writer.register_prospect("客户" + std::to_string(i), "1380013800" + std::to_string(i % 10));
-    InProcessTransport direct(server);
-    need(writer.sync(direct));
+    const auto li = consultant_with_prospects(dir, server, 12);
 
     sync::ClientOptions small_pages;
     small_pages.pull_limit = 3;
@@ -259,13 +265,8 @@ TEST_CASE("sync client: the next page is on its way while one is applied; an int
 TEST_CASE("sync client: a progress hook sees every pulled page in order, the first with what remains") {
     TempDir dir;
     StoreFixture server(dir.path());
-    const auto li = server.add_consultant("李娜");
-    Tablet writer(dir.path(), "writer");
-    writer.enrol(server, li);
-    for (int i = 0; i < 10; ++i)
-        writer.register_prospect("客户" + std::to_string(i), "1390013900" + std::to_string(i));
+    const auto li = consultant_with_prospects(dir, server, 10);
     InProcessTransport transport(server);
-    need(writer.sync(transport));
 
     sync::ClientOptions small_pages;
     small_pages.pull_limit = 4;
