@@ -100,6 +100,11 @@ Result<std::int64_t> ChangeCapture::pending_count() {
     return row ? q->int64(0) : 0;
 }
 
+Result<bool> ChangeCapture::has_pending() {
+    FC_ASSIGN(auto any, query_int64(records_->db(), "SELECT EXISTS (SELECT 1 FROM outbox)"));
+    return any != 0;
+}
+
 Result<std::set<std::string>> ChangeCapture::pending_fields(std::string_view table,
                                                            std::string_view record_id) {
     FC_ASSIGN(auto q, Query::prepare(records_->db(),

@@ -10,8 +10,8 @@ Result<PendingFields> pending_fields(Book& book, const PullPage& page) {
     PendingFields out;
     // Usually the outbox is empty by the time a page arrives (this round's
     // push went first): one probe instead of a lookup per record.
-    FC_ASSIGN(const auto first, book.changes().pending(0, 1));
-    if (first.empty()) return out;
+    FC_ASSIGN(const bool waiting, book.changes().has_pending());
+    if (!waiting) return out;
     for (const auto& change : page.changes) {
         const std::pair<std::string, std::string> key{change.table, change.record_id};
         if (out.contains(key)) continue;

@@ -133,9 +133,9 @@ Result<RoundResult> SyncClient::apply(const PreparedSync& sent, const SyncRespon
     FC_TRY(state_.record_sync(tx, book_->clock().now_ms(), std::nullopt));
     if (result.revoked) FC_TRY(state_.set_status(tx, store::kSyncRevoked));
     FC_TRY(tx.commit());
-    FC_ASSIGN(auto left, book_->changes().pending(0, 1));
+    FC_ASSIGN(const bool left, book_->changes().has_pending());
     // A revoked tablet confirms with one last, empty push that it holds nothing more.
-    result.more = result.more || !left.empty() || (result.revoked && sent.pushed > 0);
+    result.more = result.more || left || (result.revoked && sent.pushed > 0);
     return result;
 }
 
@@ -147,29 +147,36 @@ struct SentAhead {
     std::future<Result<Response>> reply;
 };
 
+SentAhead send_in_background(Transport& transport, PreparedSync prepared) {
+    SentAhead ahead{std::move(prepared), {}};
+    ahead.reply = std::async(std::launch::async,
+                             [&transport, request = ahead.prepared.request] { return transport.send(request); });
+    return ahead;
+}
+
+// After this answer the next round only pulls: this one pushed nothing, the
+// page says more follows and the device is active (the outbox is checked too).
+bool next_round_only_pulls(const PreparedSync& sent, const SyncResponse& decoded) {
+    return sent.pushed == 0 && decoded.pull && decoded.pull->more &&
+           decoded.device_status == DeviceStatus::active;
+}
+
 }  // namespace
 
 Result<SyncSummary> SyncClient::sync(Transport& transport) {
     SyncSummary summary;
-    std::optional<SentAhead> ahead;
-    // A page with more after it, nothing pushed and nothing waiting to be:
-    // the next round only pulls, so its request can go now.
+    std::optional<SentAhead> ahead;  // joined when it goes out of scope, answer dropped
     auto on_decoded = [&](const PreparedSync& sent, const SyncResponse& decoded) {
         if (page_hook_ && decoded.pull) page_hook_(*decoded.pull);
-        if (!transport.sends_in_background() || sent.pushed > 0 || !decoded.pull || !decoded.pull->more ||
-            decoded.device_status != DeviceStatus::active)
-            return;
-        auto waiting = book_->changes().pending(0, 1);
-        if (!waiting.ok() || !waiting->empty()) return;
-        auto next = prepare_pull(decoded.pull->cursor);
-        if (!next.ok()) return;
-        ahead.emplace(SentAhead{std::move(*next), {}});
-        ahead->reply = std::async(std::launch::async,
-                                  [&transport, request = ahead->prepared.request] { return transport.send(request); });
+        if (!transport.sends_in_background() || !next_round_only_pulls(sent, decoded)) return;
+        const auto waiting = book_->changes().has_pending();
+        if (!waiting.ok() || *waiting) return;
+        if (auto next = prepare_pull(decoded.pull->cursor); next.ok())
+            ahead = send_in_background(transport, std::move(*next));
     };
     for (int round = 0; round < options_.max_rounds; ++round) {
         PreparedSync prepared;
-        Result<Response> response = make_error(ErrorCode::internal, "no response");
+        Result<Response> response = make_error(ErrorCode::internal, "no request sent");
         if (ahead) {
             prepared = std::move(ahead->prepared);
             response = ahead->reply.get();
@@ -183,12 +190,7 @@ Result<SyncSummary> SyncClient::sync(Transport& transport) {
             FC_TRY(record_failure(response.error()));
             return response.take_error();
         }
-        auto completed = complete(prepared, *response, on_decoded);
-        if (!completed.ok()) {
-            if (ahead) (void)ahead->reply.get();  // its answer is dropped: nothing was applied
-            return completed.take_error();
-        }
-        const auto& result = *completed;
+        FC_ASSIGN(auto result, complete(prepared, *response, on_decoded));
         ++summary.rounds;
         if (result.refused_seq) ++summary.refused;
         else summary.pushed += static_cast<int>(prepared.pushed);
@@ -197,7 +199,6 @@ Result<SyncSummary> SyncClient::sync(Transport& transport) {
         summary.revoked = result.revoked;
         if (!result.more) break;
     }
-    if (ahead) (void)ahead->reply.get();
     return summary;
 }
 

@@ -63,14 +63,13 @@ Status decode_upsert_fields(const model::TableSpec& table, const Members& m, con
                             PulledChange& c) {
     FC_ASSIGN(const json* fields, m.object("fields"));
     FC_TRY(detail::check_field_count(*fields, limits, m.path("fields")));
+    static const json kNoVersions = json::object();
     const json* versions = m.find("versions");
-    if (versions && !versions->is_object())
-        return protocol_error(m.path("versions") + " must be an object");
-    if (versions) {
-        for (const auto& [name, v] : versions->items())
-            if (!fields->contains(name))
-                return invalid(m.path("versions") + "." + detail::quoted(name) + " names no field of the change");
-    }
+    if (!versions) versions = &kNoVersions;
+    if (!versions->is_object()) return protocol_error(m.path("versions") + " must be an object");
+    for (const auto& [name, v] : versions->items())
+        if (!fields->contains(name))
+            return invalid(m.path("versions") + "." + detail::quoted(name) + " names no field of the change");
     std::optional<Version> common;
     if (const json* shared = m.find("version")) {
         FC_ASSIGN(common, wire_version(*shared, m.path("version")));
@@ -78,8 +77,7 @@ Status decode_upsert_fields(const model::TableSpec& table, const Members& m, con
     for (const auto& [name, value] : fields->items()) {
         const std::string path = m.path("fields") + "." + name;
         FC_TRY(detail::field_named(table, name, value, path));
-        const auto own = versions ? versions->find(name) : json::const_iterator{};
-        if (versions && own != versions->cend()) {
+        if (const auto own = versions->find(name); own != versions->end()) {
             FC_ASSIGN(auto version, wire_version(*own, m.path("versions") + "." + name));
             c.fields.push_back(FieldValue{name, value, std::move(version)});
         } else if (common) {

@@ -55,6 +55,8 @@ public:
     // Up to `limit` changes after `after_seq`, oldest first.
     Result<std::vector<OutboxEntry>> pending(std::int64_t after_seq, int limit);
     Result<std::int64_t> pending_count();
+    // Whether any change waits in the outbox (one probe, not a count).
+    Result<bool> has_pending();
     // The fields of one record that have a change still waiting in the outbox.
     Result<std::set<std::string>> pending_fields(std::string_view table, std::string_view record_id);
     // The server acknowledged every change up to and including `seq`.
