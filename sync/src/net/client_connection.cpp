@@ -90,6 +90,8 @@ Result<std::string> connect_pinned(asio::io_context& io, TlsStream& stream,
         endpoints, [&](beast::error_code connect_ec, const tcp::endpoint&) { ec = connect_ec; });
     run_to_completion(io);
     if (ec) return transport_error(ec, "connecting", options);
+    // Requests are written whole; waiting for an ACK before the last segment only adds latency.
+    beast::get_lowest_layer(stream).socket().set_option(tcp::no_delay(true), ec);
     FC_TRY(handshake(io, stream, options));
     std::string presented = peer_fingerprint(stream.native_handle());
     if (presented != pin) {

@@ -34,7 +34,9 @@ HttpSession::HttpSession(tcp::socket&& socket, asio::ssl::context& tls, Connecti
       state_(slot.shared_state()),
       slot_(std::move(slot)) {
     beast::error_code ec;
-    auto peer = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+    auto& tcp_socket = beast::get_lowest_layer(stream_).socket();
+    tcp_socket.set_option(tcp::no_delay(true), ec);  // answers are written whole: no Nagle delay
+    auto peer = tcp_socket.remote_endpoint(ec);
     remote_ = ec ? "unknown" : endpoint_text(peer);
 }
 
