@@ -55,11 +55,6 @@ RecordVersions parse_versions(const std::string& text) {
     return out;
 }
 
-std::string dump_versions(const RecordVersions& versions) {
-    json out = json::object();
-    for (const auto& [field, v] : versions) out[field] = v.to_string();
-    return out.dump();
-}
 
 }  // namespace
 
@@ -103,17 +98,63 @@ Result<std::optional<RecordVersions>> RecordStore::versions(const model::TableSp
     return std::optional<RecordVersions>{parse_versions(q->text(0))};
 }
 
-Status RecordStore::put(Transaction& tx, const model::TableSpec& table, const std::string& id,
-                        const std::string& store_id, const std::string& owner_id,
-                        const std::vector<FieldWrite>& writes, Owner owner) {
-    (void)tx;  // proves the caller holds the write transaction
-    RecordVersions written;
+// The upsert of one table and one set of fields: built once, then looked up.
+const std::string& RecordStore::upsert_sql(const model::TableSpec& table,
+                                           const std::vector<const model::FieldSpec*>& specs,
+                                           Owner owner) {
+    std::string key(table.name);
+    key += owner == Owner::take ? '+' : '=';
+    for (const auto* spec : specs) key += static_cast<char>(1 + (spec - table.fields.data()));
+    auto [it, fresh] = upsert_sql_.try_emplace(std::move(key));
+    if (!fresh) return it->second;
     std::string columns = "id, store_id, owner_id, versions";
     std::string values = "?1, ?2, ?3, ?4";
     // json_patch merges the written fields' versions into the stored object.
     std::string updates = "versions = json_patch(versions, excluded.versions)";
     if (owner == Owner::take) updates += ", owner_id = excluded.owner_id";
     int index = 5;
+    for (const auto* spec : specs) {
+        const std::string name(spec->name);
+        columns += ", " + name;
+        values += ", ?" + std::to_string(index++);
+        updates += ", " + name + " = excluded." + name;
+    }
+    it->second = "INSERT INTO " + std::string(table.name) + " (" + columns + ") VALUES (" + values +
+                 ") ON CONFLICT(id) DO UPDATE SET " + updates;
+    return it->second;
+}
+
+namespace {
+
+// {"field": "version", ...} of the written fields (an append-only record
+// keeps one, "*"), keys in order like any JSON object SQLite stores here. One
+// edit stamps all its fields alike: each distinct version is quoted once.
+std::string written_versions(const model::TableSpec& table, const std::vector<FieldWrite>& writes) {
+    const bool append_only = table.kind == model::TableKind::append_only;
+    std::map<std::string_view, const Version*> latest;  // a field written twice: the last write
+    for (const auto& w : writes) latest.insert_or_assign(append_only ? std::string_view("*") : w.field, &w.version);
+    std::string out = "{";
+    const Version* previous = nullptr;
+    std::string quoted;
+    for (const auto& [field, version] : latest) {
+        if (!previous || !(*previous == *version)) quoted = json(version->to_string()).dump();
+        previous = version;
+        if (out.size() > 1) out += ',';
+        out += '"';
+        out += field;  // a schema field name (put checks it): nothing to escape
+        out += "\":";
+        out += quoted;
+    }
+    out += '}';
+    return out;
+}
+
+}  // namespace
+
+Status RecordStore::put(Transaction& tx, const model::TableSpec& table, const std::string& id,
+                        const std::string& store_id, const std::string& owner_id,
+                        const std::vector<FieldWrite>& writes, Owner owner) {
+    (void)tx;  // proves the caller holds the write transaction
     std::vector<const model::FieldSpec*> specs;
     specs.reserve(writes.size());
     for (const auto& w : writes) {
@@ -123,18 +164,9 @@ Status RecordStore::put(Transaction& tx, const model::TableSpec& table, const st
                               std::string(table.name) + " has no field '" + w.field + "'");
         FC_TRY(validate_field_value(*spec, w.value));
         specs.push_back(spec);
-        const std::string name(spec->name);
-        const std::string param = "?" + std::to_string(index++);
-        columns += ", " + name;
-        values += ", " + param;
-        updates += ", " + name + " = excluded." + name;
-        const std::string key = table.kind == model::TableKind::append_only ? "*" : name;
-        written[key] = w.version;
     }
-    const std::string sql = "INSERT INTO " + std::string(table.name) + " (" + columns +
-                            ") VALUES (" + values + ") ON CONFLICT(id) DO UPDATE SET " + updates;
-    FC_ASSIGN(auto q, Query::prepare(*db_, sql));
-    q->bind(1, id).bind(2, store_id).bind(3, owner_id).bind(4, dump_versions(written));
+    FC_ASSIGN(auto q, Query::prepare(*db_, upsert_sql(table, specs, owner)));
+    q->bind(1, id).bind(2, store_id).bind(3, owner_id).bind(4, written_versions(table, writes));
     for (std::size_t i = 0; i < writes.size(); ++i)
         bind_value(*q, static_cast<int>(i) + 5, specs[i]->type, writes[i].value);
     FC_TRY(q->run());

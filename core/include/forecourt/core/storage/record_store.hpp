@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -64,7 +65,10 @@ public:
 
 private:
     Status refresh_phone_index(const std::string& customer_id, const nlohmann::json& phones);
+    const std::string& upsert_sql(const model::TableSpec& table,
+                                  const std::vector<const model::FieldSpec*>& specs, Owner owner);
     Database* db_;
+    std::unordered_map<std::string, std::string> upsert_sql_;  // by table, owner mode and fields
 };
 
 }  // namespace forecourt::storage
