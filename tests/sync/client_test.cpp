@@ -184,7 +184,8 @@ namespace {
 
 // An in-process transport that says it may send in the background, and
 // remembers each request's pull cursor and the thread that sent it. One
-// chosen send (1-based) fails as if the store had not answered.
+// chosen send (1-based) fails as if the store had not answered; another
+// gets a 200 whose body is cut short.
 class BackgroundTransport : public sync::Transport {
 public:
     explicit BackgroundTransport(StoreFixture& server) : inner_(server) {}
@@ -194,11 +195,15 @@ public:
         threads.push_back(std::this_thread::get_id());
         if (static_cast<int>(cursors.size()) == fail_send)
             return make_error(ErrorCode::offline, "the store server did not answer", ErrorDomain::sync);
-        return inner_.send(request);
+        auto response = inner_.send(request);
+        if (static_cast<int>(cursors.size()) == garble_send && response.ok())
+            response->body.resize(response->body.size() / 2);
+        return response;
     }
     bool sends_in_background() const override { return true; }
 
     int fail_send = 0;
+    int garble_send = 0;
     std::vector<std::int64_t> cursors;
     std::vector<std::thread::id> threads;
 
@@ -258,6 +263,37 @@ TEST_CASE("sync client: the next page is on its way while one is applied; an int
     CHECK(resumed.pulled > 0);
     CHECK(transport.cursors[3] == transport.cursors[2]);  // resumed where it stopped
     CHECK(need(t.book().list(ListFilter{})).size() == 12);
+    CHECK(records_of(t.book().records(), t.book().db(), li) ==
+          records_of(server.store->records(), server.store->db(), li));
+}
+
+TEST_CASE("sync client: a page sent ahead whose answer cannot be read is not applied, and is asked for again") {
+    TempDir dir;
+    StoreFixture server(dir.path());
+    const auto li = consultant_with_prospects(dir, server, 9);
+
+    sync::ClientOptions small_pages;
+    small_pages.pull_limit = 3;
+    Tablet t(dir.path(), "t", kStart, storage::Synchronous::full, small_pages);
+    t.enrol(server, li);
+    BackgroundTransport transport(server);
+    transport.garble_send = 2;  // the first page sent ahead, decoded on the other thread
+    auto failed = t.sync(transport);
+    REQUIRE_FALSE(failed.ok());
+    CHECK(failed.error().code == ErrorCode::protocol);
+    REQUIRE(transport.cursors.size() == 2);
+    CHECK(transport.threads[1] != std::this_thread::get_id());
+    // Only the first page is in the book; the failure is what status shows.
+    const auto state = need(t.client().state());
+    CHECK(state.cursor == transport.cursors[1]);
+    REQUIRE(state.last_error.has_value());
+    CHECK(need(t.book().list(ListFilter{})).size() < 9);
+
+    transport.garble_send = 0;
+    need(t.sync(transport));
+    CHECK(transport.cursors[2] == transport.cursors[1]);
+    CHECK(need(t.book().list(ListFilter{})).size() == 9);
+    CHECK_FALSE(need(t.client().state()).last_error.has_value());
     CHECK(records_of(t.book().records(), t.book().db(), li) ==
           records_of(server.store->records(), server.store->db(), li));
 }

@@ -71,7 +71,6 @@ Result<PreparedSync> SyncClient::prepare_pull(std::int64_t cursor) {
 
 Result<RoundResult> SyncClient::complete(const PreparedSync& sent, const Response& response,
                                          const DecodedHook& decoded_hook) {
-    FC_ASSIGN(auto state, state_.load());
     if (response.status != 200) {
         Error error = decode_error(response.status, response.body);
         if (error.code == ErrorCode::invalid_argument && sent.pushed > 0) {
@@ -91,8 +90,14 @@ Result<RoundResult> SyncClient::complete(const PreparedSync& sent, const Respons
         FC_TRY(record_failure(decoded.error()));
         return decoded.take_error();
     }
-    if (decoded_hook) decoded_hook(sent, *decoded);
-    return apply(sent, *decoded, state);
+    return complete_decoded(sent, *decoded, decoded_hook);
+}
+
+Result<RoundResult> SyncClient::complete_decoded(const PreparedSync& sent, const SyncResponse& decoded,
+                                                 const DecodedHook& decoded_hook) {
+    FC_ASSIGN(auto state, state_.load());
+    if (decoded_hook) decoded_hook(sent, decoded);
+    return apply(sent, decoded, state);
 }
 
 // A change the store will not take as it is must neither block the changes
@@ -141,16 +146,28 @@ Result<RoundResult> SyncClient::apply(const PreparedSync& sent, const SyncRespon
 
 namespace {
 
-// The request of the next round, sent ahead on its own thread.
+// The request of the next round, sent ahead on its own thread, which also
+// decodes a well-formed answer; anything else is left to complete().
 struct SentAhead {
+    struct Answer {
+        Result<Response> reply = make_error(ErrorCode::internal, "no request sent");
+        std::optional<SyncResponse> decoded;
+    };
     PreparedSync prepared;
-    std::future<Result<Response>> reply;
+    std::future<Answer> answer;
 };
 
-SentAhead send_in_background(Transport& transport, PreparedSync prepared) {
+SentAhead send_in_background(Transport& transport, PreparedSync prepared, const Limits& limits) {
     SentAhead ahead{std::move(prepared), {}};
-    ahead.reply = std::async(std::launch::async,
-                             [&transport, request = ahead.prepared.request] { return transport.send(request); });
+    ahead.answer = std::async(std::launch::async, [&transport, &limits, request = ahead.prepared.request] {
+        SentAhead::Answer answer;
+        answer.reply = transport.send(request);
+        if (answer.reply.ok() && answer.reply->status == 200) {
+            auto decoded = decode_sync_response(answer.reply->body, limits);
+            if (decoded.ok()) answer.decoded = std::move(*decoded);
+        }
+        return answer;
+    });
     return ahead;
 }
 
@@ -172,25 +189,26 @@ Result<SyncSummary> SyncClient::sync(Transport& transport) {
         const auto waiting = book_->changes().has_pending();
         if (!waiting.ok() || *waiting) return;
         if (auto next = prepare_pull(decoded.pull->cursor); next.ok())
-            ahead = send_in_background(transport, std::move(*next));
+            ahead = send_in_background(transport, std::move(*next), options_.limits);
     };
     for (int round = 0; round < options_.max_rounds; ++round) {
         PreparedSync prepared;
-        Result<Response> response = make_error(ErrorCode::internal, "no request sent");
+        SentAhead::Answer answer;
         if (ahead) {
             prepared = std::move(ahead->prepared);
-            response = ahead->reply.get();
+            answer = ahead->answer.get();
             ahead.reset();
         } else {
             // The first round asks how much there is to pull, for progress displays.
             FC_ASSIGN(prepared, prepare(round == 0));
-            response = transport.send(prepared.request);
+            answer.reply = transport.send(prepared.request);
         }
-        if (!response.ok()) {
-            FC_TRY(record_failure(response.error()));
-            return response.take_error();
+        if (!answer.reply.ok()) {
+            FC_TRY(record_failure(answer.reply.error()));
+            return answer.reply.take_error();
         }
-        FC_ASSIGN(auto result, complete(prepared, *response, on_decoded));
+        FC_ASSIGN(auto result, answer.decoded ? complete_decoded(prepared, *answer.decoded, on_decoded)
+                                              : complete(prepared, *answer.reply, on_decoded));
         ++summary.rounds;
         if (result.refused_seq) ++summary.refused;
         else summary.pushed += static_cast<int>(prepared.pushed);

@@ -82,7 +82,7 @@ public:
     // Rounds over `transport` until nothing is left to push or pull. When the
     // transport fails mid-way, what was completed stays; call again later.
     // Over a transport that sends in the background, the next page of a long
-    // pull is on its way while this one is applied; pages are still applied
+    // pull is on its way, and decoded, while this one is applied; pages are still applied
     // in order, each with its cursor, so an interrupted pull resumes as before.
     Result<SyncSummary> sync(Transport& transport);
 
@@ -95,6 +95,8 @@ public:
     Book& book() { return *book_; }
 
 private:
+    Result<RoundResult> complete_decoded(const PreparedSync& sent, const SyncResponse& decoded,
+                                         const DecodedHook& decoded_hook);
     Result<RoundResult> apply(const PreparedSync& sent, const SyncResponse& response,
                               const store::SyncState& state);
     Result<RoundResult> set_aside(std::int64_t seq, const Error& error);
