@@ -241,3 +241,14 @@ TEST_CASE("store service: a pull that asks for a count learns how many changes r
     CHECK_FALSE(done.pull->more);
     CHECK(done.pull->remaining == 0);
 }
+
+TEST_CASE("store database: keeps the page cache it was opened with") {
+    Setup s;
+    // StoreOptions' default: 64 MiB, given to SQLite as a negative size in KiB.
+    CHECK(count_rows(*s.server.store, "PRAGMA cache_size") == -64 * 1024);
+    store::StoreOptions small;
+    small.path = (s.dir.path() / "small.db").string();
+    small.cache_kib = 512;
+    auto db = need(store::StoreDatabase::create(small, "测试门店"));
+    CHECK(count_rows(*db, "PRAGMA cache_size") == -512);
+}

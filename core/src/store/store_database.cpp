@@ -20,6 +20,7 @@ Result<storage::Database> open_database(const StoreOptions& options, bool create
     o.create = create;
     o.vfs = options.vfs;
     o.synchronous = options.synchronous;
+    o.cache_kib = options.cache_kib;
     return storage::Database::open(o);
 }
 

@@ -24,6 +24,10 @@ struct StoreOptions {
     const platform::Clock* clock = &platform::system_clock();
     std::string vfs;  // SQLite VFS (empty: the OS default)
     storage::Synchronous synchronous = storage::Synchronous::full;
+    // SQLite's page cache, in KiB. The store serves every tablet of the
+    // dealership from one file; the change log's indexes and the hot
+    // records should stay in memory (SQLite's default is 2 MiB).
+    int cache_kib = 64 * 1024;
 };
 
 // Who this store is. The replica id stamps values the server writes itself.
