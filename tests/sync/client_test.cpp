@@ -323,3 +323,41 @@ TEST_CASE("sync client: a progress hook sees every pulled page in order, the fir
     CHECK(pages[0].changes.size() + static_cast<std::size_t>(*pages[0].remaining) == seen);
     CHECK(static_cast<std::size_t>(summary.pulled) == seen);
 }
+
+TEST_CASE("sync client: a push batch holds what fits in its byte budget, at least one change") {
+    TempDir dir;
+    StoreFixture server(dir.path());
+    const auto li = server.add_consultant("李娜");
+    sync::ClientOptions budget;
+    budget.batch_bytes = 1500;  // a few prospects' worth of JSON
+    Tablet t(dir.path(), "t", kStart, storage::Synchronous::full, budget);
+    t.enrol(server, li);
+    for (int i = 0; i < 12; ++i) t.register_prospect("客户" + std::to_string(i), "138001380" + std::to_string(10 + i));
+    const auto outbox = need(t.book().changes().pending_count());
+
+    const auto prepared = need(t.client().prepare());
+    CHECK(prepared.pushed >= 1);
+    CHECK(prepared.pushed < static_cast<std::size_t>(outbox));
+    // The batch stops before the change that would overflow the budget.
+    CHECK(prepared.request.body.size() < 1500 + 400);
+    const auto first = json::parse(prepared.request.body)["push"]["changes"];
+    CHECK(first.size() == prepared.pushed);
+    CHECK(first[0]["seq"].get<std::int64_t>() == prepared.first_seq);
+
+    InProcessTransport transport(server);
+    const auto summary = need(t.sync(transport));
+    CHECK(summary.pushed == outbox);
+    CHECK(summary.rounds > 2);
+    CHECK(need(t.book().changes().pending_count()) == 0);
+
+    // A budget smaller than any change still sends one change per round.
+    Tablet tiny(dir.path(), "tiny", kStart, storage::Synchronous::full, [] {
+        sync::ClientOptions o;
+        o.batch_bytes = 10;
+        return o;
+    }());
+    tiny.enrol(server, li);
+    tiny.register_prospect("赵敏", "13900139000");
+    tiny.register_prospect("钱坤", "13900139001");
+    CHECK(need(tiny.client().prepare()).pushed == 1);
+}

@@ -18,6 +18,19 @@ Change change_from(const storage::OutboxEntry& entry) {
     return c;
 }
 
+// Keeps the changes that fit in about `bytes` of JSON, the first always (the
+// store refuses it with a reason of its own if it is too large).
+void fit_batch(std::vector<Change>& push, std::size_t bytes) {
+    std::size_t used = 0;
+    std::size_t keep = 0;
+    for (; keep < push.size(); ++keep) {
+        const std::size_t size = dump_json(to_json(push[keep])).size();
+        if (keep > 0 && used + size > bytes) break;
+        used += size;
+    }
+    push.resize(keep);
+}
+
 Error not_enrolled(const store::SyncState& state) {
     if (state.status == store::kSyncRevoked)
         return make_error(ErrorCode::revoked, "the store revoked this tablet; its book must be wiped",
@@ -39,22 +52,20 @@ Result<PreparedSync> SyncClient::prepare(bool count_remaining) {
     if (!state.enrolled() && !revoked) return not_enrolled(state);
     FC_ASSIGN(auto entries, book_->changes().pending(0, options_.batch_size));
     SyncRequest request;
-    std::size_t bytes = 0;
-    for (const auto& entry : entries) {
-        Change change = change_from(entry);
-        const std::size_t size = dump_json(to_json(change)).size();
-        if (!request.push.empty() && bytes + size > options_.batch_bytes) break;
-        bytes += size;
-        request.push.push_back(std::move(change));
-    }
+    for (const auto& entry : entries) request.push.push_back(change_from(entry));
     // A revoked tablet only pushes what it still holds; there is nothing to pull.
     if (!revoked) request.pull = PullRequest{state.cursor, options_.pull_limit, count_remaining};
+    std::string body = encode(request);
+    if (body.size() > options_.batch_bytes && request.push.size() > 1) {
+        fit_batch(request.push, options_.batch_bytes);
+        body = encode(request);
+    }
     PreparedSync prepared;
     prepared.first_seq = request.push.empty() ? 0 : request.push.front().seq;
     prepared.last_seq = request.push.empty() ? 0 : request.push.back().seq;
     prepared.pushed = request.push.size();
     prepared.cursor = state.cursor;
-    prepared.request = Request{"POST", "/v1/sync", state.token, encode(request)};
+    prepared.request = Request{"POST", "/v1/sync", state.token, std::move(body)};
     return prepared;
 }
 
