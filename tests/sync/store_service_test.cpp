@@ -252,3 +252,50 @@ TEST_CASE("store database: keeps the page cache it was opened with") {
     auto db = need(store::StoreDatabase::create(small, "测试门店"));
     CHECK(count_rows(*db, "PRAGMA cache_size") == -512);
 }
+
+TEST_CASE("change log: an entry stores its shared version once, and entries of the earlier layout still read") {
+    Setup s;
+    auto& store = *s.server.store;
+    const Version edit{Hlc{0x0000019ab3f0c1a2ULL << 16}, "tablet-1"};
+    const Version other{Hlc{(0x0000019ab3f0c1a2ULL << 16) + 7}, "tablet-2"};
+    store::LogEntry entry{0, 1000, std::string(store::kOpUpsert), "customers", "c-1", s.li,
+                          {{"name", "王伟", edit}, {"grade", "A", other}, {"phones", json::array({"13800138000"}), edit}},
+                          std::nullopt, 0};
+    std::int64_t seq = 0;
+    {
+        auto tx = need(storage::Transaction::begin(store.db()));
+        seq = need(store.log().append(tx, entry));
+        // An entry written by an earlier version of the store.
+        auto q = need(storage::Query::prepare(store.db(),
+            "INSERT INTO change_log (at, op, tbl, record_id, audience, fields) VALUES (2000, 'upsert', "
+            "'customers', 'c-2', ?, ?)"));
+        q->bind(1, s.li).bind(2, json{{"name", {{"value", "赵敏"}, {"version", edit.to_string()}}},
+                                      {"grade", {{"value", "B"}, {"version", "not a version"}}}}.dump());
+        need(q->run());
+        need(tx.commit());
+    }
+    auto stored = need(storage::Query::prepare(store.db(), "SELECT fields FROM change_log WHERE seq = ?"));
+    stored->bind(1, seq);
+    REQUIRE(need(stored->step()));
+    const auto text = stored->text(0);
+    CHECK(json::parse(text) == json::array({edit.to_string(),
+                                            {{"name", "王伟"}, {"grade", "A"}, {"phones", {"13800138000"}}},
+                                            {{"grade", other.to_string()}}}));
+
+    auto page = need(store.log().page(0, s.li, 100, 1 << 20));
+    std::erase_if(page.entries, [](const auto& e) { return e.table != "customers"; });  // consultants
+    REQUIRE(page.entries.size() == 2);
+    auto by_name = [](const store::LogEntry& e) {
+        std::map<std::string, std::pair<json, std::string>> out;
+        for (const auto& f : e.fields) out[f.field] = {f.value, f.version.to_string()};
+        return out;
+    };
+    CHECK(by_name(page.entries[0]) ==
+          std::map<std::string, std::pair<json, std::string>>{
+              {"name", {"王伟", edit.to_string()}},
+              {"grade", {"A", other.to_string()}},
+              {"phones", {json::array({"13800138000"}), edit.to_string()}}});
+    // The earlier layout: the field with a version that cannot be read is left out.
+    CHECK(by_name(page.entries[1]) ==
+          std::map<std::string, std::pair<json, std::string>>{{"name", {"赵敏", edit.to_string()}}});
+}

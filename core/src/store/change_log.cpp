@@ -1,6 +1,8 @@
 // Appending to and paging through the store's change log.
 #include "forecourt/core/store/change_log.hpp"
 
+#include <algorithm>
+
 namespace forecourt::store {
 
 using nlohmann::json;
@@ -11,6 +13,54 @@ namespace {
 constexpr std::string_view kEntryColumns =
     "seq, at, op, tbl, record_id, audience, fields, origin_device, origin_seq";
 
+// An entry's fields are stored as [version, {field: value}, {field: version}]:
+// the version most of them share once, then only the versions that differ
+// (the wire's shape, sync/PROTOCOL.md). Entries written before this layout
+// are objects of {field: {"value", "version"}} and are still read.
+std::string stored_fields(const std::vector<LoggedField>& fields) {
+    const Version* common = nullptr;
+    std::size_t best = 0;
+    for (const auto& f : fields) {
+        const auto n = static_cast<std::size_t>(std::count_if(
+            fields.begin(), fields.end(), [&](const LoggedField& g) { return g.version == f.version; }));
+        if (n > best) best = n, common = &f.version;
+    }
+    json values = json::object();
+    json versions = json::object();
+    for (const auto& f : fields) {
+        values[f.field] = f.value;
+        if (!(f.version == *common)) versions[f.field] = f.version.to_string();
+    }
+    json stored = json::array({common ? common->to_string() : std::string(), std::move(values),
+                               std::move(versions)});
+    return stored.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// Fields whose version cannot be read are left out, as the store never wrote them.
+std::vector<LoggedField> fields_from(std::string_view text) {
+    std::vector<LoggedField> out;
+    json stored = json::parse(text, nullptr, false);
+    if (stored.is_array() && stored.size() == 3 && stored[0].is_string() && stored[1].is_object() &&
+        stored[2].is_object()) {
+        const auto common = Version::parse(stored[0].get_ref<const std::string&>());
+        for (auto& [field, value] : stored[1].items()) {
+            auto own = stored[2].find(field);
+            auto version = own == stored[2].end() ? common
+                           : own->is_string()     ? Version::parse(own->get_ref<const std::string&>())
+                                                  : std::nullopt;
+            if (version) out.push_back(LoggedField{field, std::move(value), std::move(*version)});
+        }
+        return out;
+    }
+    if (!stored.is_object()) return out;
+    for (auto& [field, state] : stored.items()) {  // the earlier layout
+        if (!state.is_object()) continue;
+        auto version = Version::parse(state.value("version", ""));
+        if (version) out.push_back(LoggedField{field, state.value("value", json()), std::move(*version)});
+    }
+    return out;
+}
+
 LogEntry entry_from(storage::Statement& st) {
     LogEntry e;
     e.seq = st.int64(0);
@@ -19,8 +69,7 @@ LogEntry entry_from(storage::Statement& st) {
     e.table = st.text(3);
     e.record_id = st.text(4);
     e.audience = st.opt_text(5);
-    e.fields = json::parse(st.text(6), nullptr, false);
-    if (!e.fields.is_object()) e.fields = json::object();
+    e.fields = fields_from(st.text(6));
     e.origin_device = st.opt_text(7);
     e.origin_seq = st.int64(8);
     return e;
@@ -34,7 +83,7 @@ Result<std::int64_t> ChangeLog::append(storage::Transaction& tx, const LogEntry&
         "INSERT INTO change_log (at, op, tbl, record_id, audience, fields, origin_device, "
         "origin_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
     q->bind(1, entry.at).bind(2, entry.op).bind(3, entry.table).bind(4, entry.record_id);
-    q->bind(5, entry.audience).bind(6, entry.fields.dump(-1, ' ', false, json::error_handler_t::replace));
+    q->bind(5, entry.audience).bind(6, stored_fields(entry.fields));
     q->bind(7, entry.origin_device).bind(8, entry.origin_seq);
     FC_TRY(q->run());
     return db_->last_insert_rowid();

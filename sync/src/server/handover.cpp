@@ -45,7 +45,7 @@ Result<Response> StoreService::handover(const HandoverRequest& request) {
             FC_TRY(log_snapshot(tx, *r.table, r.id, to.id));
             store::LogEntry purge{0, store_->clock().now_ms(), std::string(store::kOpPurge),
                                   std::string(r.table->name), r.id, previous.value_or(from.id),
-                                  json::object(), std::nullopt, 0};
+                                  {}, std::nullopt, 0};
             FC_TRY(store_->log().append(tx, purge));
         }
     }

@@ -12,10 +12,10 @@ Status StoreService::write_as_store(storage::Transaction& tx, const model::Table
     const Version version{store_->hlc().tick(), store_->identity().replica_id};
     std::vector<storage::FieldWrite> writes;
     store::LogEntry entry{0, store_->clock().now_ms(), std::string(store::kOpUpsert), std::string(table.name),
-                          id, std::nullopt, json::object(), std::nullopt, 0};
+                          id, std::nullopt, {}, std::nullopt, 0};
     for (const auto& [field, value] : fields.items()) {
         writes.push_back(storage::FieldWrite{field, value, version});
-        entry.fields[field] = {{"value", value}, {"version", version.to_string()}};
+        entry.fields.push_back(store::LoggedField{field, value, version});
     }
     FC_TRY(store_->records().put(tx, table, id, store_->identity().store_id, "", writes));
     FC_TRY(store_->log().append(tx, entry));
@@ -29,13 +29,14 @@ Status StoreService::log_snapshot(storage::Transaction& tx, const model::TableSp
     if (!row) return ok_status();
     const json& versions = (*row)["versions"];
     store::LogEntry entry{0, store_->clock().now_ms(), std::string(store::kOpUpsert), std::string(table.name),
-                          id, owner, json::object(), std::nullopt, 0};
+                          id, owner, {}, std::nullopt, 0};
     const bool history = table.kind == model::TableKind::append_only;
     for (const auto& spec : table.fields) {
         const std::string field(spec.name);
         auto v = versions.find(history ? "*" : field);
         if (v == versions.end() || !v->is_string()) continue;
-        entry.fields[field] = {{"value", (*row)[field]}, {"version", *v}};
+        auto version = Version::parse(v->get_ref<const std::string&>());
+        if (version) entry.fields.push_back(store::LoggedField{field, (*row)[field], std::move(*version)});
     }
     FC_TRY(store_->log().append(tx, entry));
     return ok_status();

@@ -31,9 +31,10 @@ Status record_merge(store::StoreDatabase& store, storage::Transaction& tx, const
                     const std::string& owner, PushResult& result) {
     const auto now = store.clock().now_ms();
     store::LogEntry entry{0, now, std::string(store::kOpUpsert), change.table, change.record_id,
-                          owner, json::object(), device.id, change.seq};
+                          owner, {}, device.id, change.seq};
+    entry.fields.reserve(merged.fields.size());
     for (const auto& d : merged.fields) {
-        entry.fields[d.field] = {{"value", d.value}, {"version", d.version.to_string()}};
+        entry.fields.push_back(store::LoggedField{d.field, d.value, d.version});
         if (!d.conflict) continue;
         ++result.conflicts;
         const auto& c = *d.conflict;
@@ -55,17 +56,16 @@ Status audit_restamp(store::StoreDatabase& store, storage::Transaction& tx,
     return ok_status();
 }
 
-PulledChange pulled_from(const store::LogEntry& e) {
+PulledChange pulled_from(store::LogEntry&& e) {
     PulledChange c;
     c.seq = e.seq;
     c.op = e.op == store::kOpPurge ? PulledOp::purge : PulledOp::upsert;
-    c.table = e.table;
-    c.record_id = e.record_id;
+    c.table = std::move(e.table);
+    c.record_id = std::move(e.record_id);
     c.owner_id = e.audience.value_or("");
-    for (const auto& [field, state] : e.fields.items()) {
-        auto version = Version::parse(state.value("version", ""));
-        if (version) c.fields.push_back(FieldValue{field, state.value("value", json()), *version});
-    }
+    c.fields.reserve(e.fields.size());
+    for (auto& f : e.fields)
+        c.fields.push_back(FieldValue{std::move(f.field), std::move(f.value), std::move(f.version)});
     return c;
 }
 
@@ -187,7 +187,8 @@ Result<PullPage> StoreService::read_page(const store::DeviceRow& device, const P
     PullPage out;
     out.cursor = page.cursor;
     out.more = page.more;
-    for (const auto& e : page.entries) out.changes.push_back(pulled_from(e));
+    out.changes.reserve(page.entries.size());
+    for (auto& e : page.entries) out.changes.push_back(pulled_from(std::move(e)));
     if (pull.count) {
         out.remaining = 0;
         if (page.more) {

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "forecourt/core/hlc.hpp"
 #include "forecourt/core/storage/transaction.hpp"
 #include "forecourt/platform/clock.hpp"
 
@@ -18,6 +19,13 @@ namespace forecourt::store {
 
 inline constexpr std::string_view kOpUpsert = "upsert";
 inline constexpr std::string_view kOpPurge = "purge";
+
+// One field's state after the change: its value and the version that wrote it.
+struct LoggedField {
+    std::string field;
+    nlohmann::json value;
+    Version version;
+};
 
 struct LogEntry {
     std::int64_t seq = 0;  // assigned by append
@@ -28,7 +36,7 @@ struct LogEntry {
     // Whose devices see it: the record's owner (for a purge, its previous
     // owner), or nullopt for reference data, which every device sees.
     std::optional<std::string> audience;
-    nlohmann::json fields = nlohmann::json::object();  // field -> {"value", "version"}
+    std::vector<LoggedField> fields;
     std::optional<std::string> origin_device;  // the pushing device, if any
     std::int64_t origin_seq = 0;
 };
