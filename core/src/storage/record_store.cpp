@@ -98,6 +98,16 @@ Result<std::optional<RecordVersions>> RecordStore::versions(const model::TableSp
     return std::optional<RecordVersions>{parse_versions(q->text(0))};
 }
 
+Result<std::optional<RecordState>> RecordStore::state(const model::TableSpec& table,
+                                                      const std::string& id) {
+    FC_ASSIGN(auto q, Query::prepare(*db_, "SELECT owner_id, versions FROM " + std::string(table.name) +
+                                               " WHERE id = ?"));
+    q->bind(1, id);
+    FC_ASSIGN(bool row, q->step());
+    if (!row) return std::optional<RecordState>{};
+    return std::optional<RecordState>{RecordState{q->opt_text(0).value_or(""), parse_versions(q->text(1))}};
+}
+
 // The upsert of one table and one set of fields: built once, then looked up.
 const std::string& RecordStore::upsert_sql(const model::TableSpec& table,
                                            const std::vector<const model::FieldSpec*>& specs,

@@ -23,6 +23,20 @@ Result<PendingFields> pending_fields(Book& book, const PullPage& page) {
 
 namespace {
 
+// Whether the book holds the record exactly as pulled: the same owner and
+// every pulled field at the pulled version (a version names one write, so
+// the value is the same too). Writing it again would change nothing.
+Result<bool> already_held(Book& book, const model::TableSpec& table, const PulledChange& change) {
+    FC_ASSIGN(auto local, book.records().state(table, change.record_id));
+    if (!local || local->owner_id != change.owner_id) return false;
+    const bool history = table.kind == model::TableKind::append_only;
+    for (const auto& f : change.fields) {
+        auto it = local->versions.find(history ? std::string_view("*") : std::string_view(f.field));
+        if (it == local->versions.end() || !(it->second == f.version)) return false;
+    }
+    return true;
+}
+
 Status apply_upsert(storage::Transaction& tx, Book& book, const model::TableSpec& table,
                     const PulledChange& change, const std::string& store_id,
                     const PendingFields& pending, PageOutcome& outcome) {
@@ -42,7 +56,8 @@ Status apply_upsert(storage::Transaction& tx, Book& book, const model::TableSpec
 }  // namespace
 
 Result<PageOutcome> apply_page(storage::Transaction& tx, Book& book, const PullPage& page,
-                               const std::string& store_id, const PendingFields& pending) {
+                               const std::string& store_id, const PendingFields& pending,
+                               const std::set<RecordKey>& pushed) {
     PageOutcome outcome;
     for (const auto& change : page.changes) {
         const auto* table = model::find_table(change.table);
@@ -50,7 +65,12 @@ Result<PageOutcome> apply_page(storage::Transaction& tx, Book& book, const PullP
         if (change.op == PulledOp::purge) {
             FC_TRY(book.records().purge(tx, *table, change.record_id));
         } else {
-            FC_TRY(apply_upsert(tx, book, *table, change, store_id, pending, outcome));
+            bool held = false;
+            if (pushed.contains(RecordKey{change.table, change.record_id})) {
+                FC_ASSIGN(held, already_held(book, *table, change));
+            }
+            if (held) ++outcome.unchanged;
+            else FC_TRY(apply_upsert(tx, book, *table, change, store_id, pending, outcome));
             for (const auto& f : change.fields) outcome.newest = std::max(outcome.newest, f.version.hlc);
         }
         ++outcome.applied;

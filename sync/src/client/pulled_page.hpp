@@ -11,20 +11,25 @@
 
 namespace forecourt::sync::detail {
 
+using RecordKey = std::pair<std::string, std::string>;  // (table, record id)
 // (table, record id) -> fields with an unsynced local edit.
-using PendingFields = std::map<std::pair<std::string, std::string>, std::set<std::string>>;
+using PendingFields = std::map<RecordKey, std::set<std::string>>;
 
 // The fields of the page's records that have an unsynced local edit.
 Result<PendingFields> pending_fields(Book& book, const PullPage& page);
 
 struct PageOutcome {
     int applied = 0;
+    int unchanged = 0;  // echoes of this tablet's own push the book already held as they are
     int kept_local = 0;
     Hlc newest;  // the greatest HLC seen, for the book's clock
 };
 
 // Applies every change of the page by the merge rules; the caller commits.
+// A change to one of `pushed` that the book already holds exactly (every
+// field at the pulled version, the same owner) is not written again.
 Result<PageOutcome> apply_page(storage::Transaction& tx, Book& book, const PullPage& page,
-                               const std::string& store_id, const PendingFields& pending);
+                               const std::string& store_id, const PendingFields& pending,
+                               const std::set<RecordKey>& pushed = {});
 
 }  // namespace forecourt::sync::detail

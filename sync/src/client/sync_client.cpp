@@ -65,6 +65,7 @@ Result<PreparedSync> SyncClient::prepare(bool count_remaining) {
     prepared.last_seq = request.push.empty() ? 0 : request.push.back().seq;
     prepared.pushed = request.push.size();
     prepared.cursor = state.cursor;
+    for (const auto& c : request.push) prepared.pushed_records.emplace(c.table, c.record_id);
     prepared.request = Request{"POST", "/v1/sync", state.token, std::move(body)};
     return prepared;
 }
@@ -137,10 +138,12 @@ Result<RoundResult> SyncClient::apply(const PreparedSync& sent, const SyncRespon
     Hlc newest = response.server_hlc;
     if (response.pull) {
         FC_ASSIGN(auto pending, detail::pending_fields(*book_, *response.pull));
-        FC_ASSIGN(auto page, detail::apply_page(tx, *book_, *response.pull, state.store_id, pending));
+        FC_ASSIGN(auto page, detail::apply_page(tx, *book_, *response.pull, state.store_id, pending,
+                                                sent.pushed_records));
         FC_TRY(state_.set_cursor(tx, response.pull->cursor));
         result.pulled = page.applied;
         result.kept_local = page.kept_local;
+        result.unchanged = page.unchanged;
         result.more = response.pull->more;
         newest = std::max(newest, page.newest);
     }

@@ -30,6 +30,12 @@ struct FieldWrite {
 // unless the field is required and `creating`).
 Status validate_field_value(const model::FieldSpec& spec, const nlohmann::json& value);
 
+// Who a record belongs to and the versions of its fields.
+struct RecordState {
+    std::string owner_id;
+    RecordVersions versions;
+};
+
 class RecordStore {
 public:
     explicit RecordStore(Database& db) : db_(&db) {}
@@ -37,6 +43,8 @@ public:
     // nullopt when the record does not exist.
     Result<std::optional<RecordVersions>> versions(const model::TableSpec& table,
                                                    const std::string& id);
+    // nullopt when the record does not exist.
+    Result<std::optional<RecordState>> state(const model::TableSpec& table, const std::string& id);
     // Whether writing to an existing record also makes `owner_id` its owner
     // (a record pulled from the store: the store's owner is the truth).
     enum class Owner { keep, take };

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <set>
 #include <string>
 
 #include "forecourt/core/book.hpp"
@@ -30,12 +31,16 @@ struct PreparedSync {
     std::int64_t last_seq = 0;  // the highest outbox seq in the batch; 0: nothing pushed
     std::size_t pushed = 0;
     std::int64_t cursor = 0;
+    // (table, id) of the records this request pushes: the store sends each
+    // back in the pull as it stored it, usually in the same answer.
+    std::set<std::pair<std::string, std::string>> pushed_records;
 };
 
 struct RoundResult {
     PushResult push;
     int pulled = 0;          // pulled changes applied
     int kept_local = 0;      // pulled fields not applied: the tablet has an unsynced edit
+    int unchanged = 0;       // pulled changes (echoes of this push) the book already held
     bool more = false;       // call prepare() again: more to push or to pull
     bool revoked = false;    // the store revoked this tablet: wipe it once `more` is false
     // The store refused one pushed change for its content (a 422 naming it):
