@@ -174,8 +174,8 @@ TEST_CASE("codec: strings, member names and arrays over their limits are refused
     check(rejected("{\"protocol\":1,\"" + std::string(9000, 'k') + "\":1}"), ErrorCode::limit_exceeded,
           413, "9000 bytes");
     json big = json::array();
-    for (int i = 0; i < 1001; ++i) big.push_back(i);
-    check(rejected(json{{"protocol", 1}, {"x", big}}.dump()), ErrorCode::limit_exceeded, 413, "1000 entries");
+    for (int i = 0; i < 2001; ++i) big.push_back(i);
+    check(rejected(json{{"protocol", 1}, {"x", big}}.dump()), ErrorCode::limit_exceeded, 413, "2000 entries");
 }
 
 TEST_CASE("codec: a batch or a change over its size limit is refused") {
@@ -244,7 +244,9 @@ TEST_CASE("codec: sequence numbers must be positive and strictly increasing") {
 TEST_CASE("codec: a pull asking for more than a page gets a page") {
     auto decoded = decode_sync_request(R"({"protocol":1,"pull":{"cursor":0,"limit":100000}})", Limits{});
     REQUIRE(decoded.ok());
-    CHECK(decoded->pull->limit == 1000);
+    CHECK(decoded->pull->limit == 2000);
+    // A full page's changes fit in one JSON array.
+    CHECK(static_cast<std::size_t>(Limits{}.max_pull_page) <= Limits{}.max_array_length);
 }
 
 TEST_CASE("codec: error bodies carry the code and message, and decode back") {

@@ -24,10 +24,10 @@ struct Limits {
     std::size_t max_response_bytes = 16 << 20;  // responses the tablet accepts
     int max_depth = 8;  // the root object is depth 1
     std::size_t max_string_bytes = 8192;  // values and member names
-    std::size_t max_array_length = 1000;  // also members per object
+    std::size_t max_array_length = 2000;  // also members per object
     std::size_t max_changes_per_batch = 500;
     std::size_t max_fields_per_change = 64;
-    int max_pull_page = 1000;  // at most max_array_length
+    int max_pull_page = 2000;  // at most max_array_length
     std::size_t max_page_bytes = 1 << 20;
     platform::EpochMs max_clock_skew_ms = 5 * 60 * 1000;
     platform::EpochMs enrolment_code_lifetime_ms = 15 * 60 * 1000;

@@ -20,7 +20,7 @@ struct ClientOptions {
     Limits limits;
     int batch_size = 500;                 // outbox changes per push (the store takes 500)
     std::size_t batch_bytes = 768 << 10;  // and about this many bytes of JSON (the store takes 1 MiB)
-    int pull_limit = 1000;                // changes per pulled page (the store sends 1000)
+    int pull_limit = 2000;                // changes per pulled page (the store sends 2000)
     int max_rounds = 1000;                // per sync() call
 };
 
