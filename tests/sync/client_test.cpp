@@ -10,6 +10,24 @@ using namespace forecourt;
 using namespace forecourt::testing;
 using nlohmann::json;
 
+namespace {
+
+// Two enrolled tablets of one consultant, talking to the store in-process.
+struct TwoTablets {
+    TwoTablets() {
+        a.enrol(server, li);
+        b.enrol(server, li);
+    }
+    TempDir dir;
+    StoreFixture server{dir.path()};
+    std::string li = server.add_consultant("李娜");
+    Tablet a{dir.path(), "a"};
+    Tablet b{dir.path(), "b"};
+    InProcessTransport transport{server};
+};
+
+}  // namespace
+
 TEST_CASE("sync client: an unenrolled book cannot sync") {
     TempDir dir;
     Tablet t(dir.path(), "t");
@@ -19,13 +37,8 @@ TEST_CASE("sync client: an unenrolled book cannot sync") {
 }
 
 TEST_CASE("sync client: a pulled change waits behind an unsynced local edit until the server settles it") {
-    TempDir dir;
-    StoreFixture server(dir.path());
-    const auto li = server.add_consultant("李娜");
-    Tablet a(dir.path(), "a"), b(dir.path(), "b");
-    a.enrol(server, li);
-    b.enrol(server, li);
-    InProcessTransport transport(server);
+    TwoTablets two;
+    auto& [dir, server, li, a, b, transport] = two;
     const auto id = a.register_prospect("王伟", "13800138000");
     need(a.sync(transport));
     need(b.sync(transport));
@@ -223,18 +236,32 @@ std::string consultant_with_prospects(const TempDir& dir, StoreFixture& server, 
     return id;
 }
 
+sync::ClientOptions pages_of(int changes) {
+    sync::ClientOptions options;
+    options.pull_limit = changes;
+    return options;
+}
+
+// A new tablet of a consultant with `prospects` synced prospects, pulling
+// three changes a page over a transport that sends ahead.
+struct PagedPull {
+    explicit PagedPull(int prospects)
+        : li(consultant_with_prospects(dir, server, prospects)),
+          t(dir.path(), "t", kStart, storage::Synchronous::full, pages_of(3)) {
+        t.enrol(server, li);
+    }
+    TempDir dir;
+    StoreFixture server{dir.path()};
+    std::string li;
+    Tablet t;
+    BackgroundTransport transport{server};
+};
+
 }  // namespace
 
 TEST_CASE("sync client: the next page is on its way while one is applied; an interrupted pull resumes") {
-    TempDir dir;
-    StoreFixture server(dir.path());
-    const auto li = consultant_with_prospects(dir, server, 12);
-
-    sync::ClientOptions small_pages;
-    small_pages.pull_limit = 3;
-    Tablet t(dir.path(), "t", kStart, storage::Synchronous::full, small_pages);
-    t.enrol(server, li);
-    BackgroundTransport transport(server);
+    PagedPull p(12);
+    auto& [dir, server, li, t, transport] = p;
     transport.fail_send = 3;  // the answer to the second page's request, sent ahead
     auto interrupted = t.sync(transport);
     REQUIRE_FALSE(interrupted.ok());
@@ -268,15 +295,8 @@ TEST_CASE("sync client: the next page is on its way while one is applied; an int
 }
 
 TEST_CASE("sync client: a page sent ahead whose answer cannot be read is not applied, and is asked for again") {
-    TempDir dir;
-    StoreFixture server(dir.path());
-    const auto li = consultant_with_prospects(dir, server, 9);
-
-    sync::ClientOptions small_pages;
-    small_pages.pull_limit = 3;
-    Tablet t(dir.path(), "t", kStart, storage::Synchronous::full, small_pages);
-    t.enrol(server, li);
-    BackgroundTransport transport(server);
+    PagedPull p(9);
+    auto& [dir, server, li, t, transport] = p;
     transport.garble_send = 2;  // the first page sent ahead, decoded on the other thread
     auto failed = t.sync(transport);
     REQUIRE_FALSE(failed.ok());
@@ -363,13 +383,8 @@ TEST_CASE("sync client: a push batch holds what fits in its byte budget, at leas
 }
 
 TEST_CASE("sync client: the echo of a tablet's own push is not written again, unless the store decided otherwise") {
-    TempDir dir;
-    StoreFixture server(dir.path());
-    const auto li = server.add_consultant("李娜");
-    Tablet a(dir.path(), "a"), b(dir.path(), "b");
-    a.enrol(server, li);
-    b.enrol(server, li);
-    InProcessTransport transport(server);
+    TwoTablets two;
+    auto& [dir, server, li, a, b, transport] = two;
     need(a.sync(transport));
     const auto id = a.register_prospect("王伟", "13800138000");
     auto prepared = need(a.client().prepare());

@@ -88,16 +88,6 @@ Status validate_field_value(const model::FieldSpec& spec, const json& value) {
     return ok_status();
 }
 
-Result<std::optional<RecordVersions>> RecordStore::versions(const model::TableSpec& table,
-                                                            const std::string& id) {
-    FC_ASSIGN(auto q, Query::prepare(*db_, "SELECT versions FROM " + std::string(table.name) +
-                                               " WHERE id = ?"));
-    q->bind(1, id);
-    FC_ASSIGN(bool row, q->step());
-    if (!row) return std::optional<RecordVersions>{};
-    return std::optional<RecordVersions>{parse_versions(q->text(0))};
-}
-
 Result<std::optional<RecordState>> RecordStore::state(const model::TableSpec& table,
                                                       const std::string& id) {
     FC_ASSIGN(auto q, Query::prepare(*db_, "SELECT owner_id, versions FROM " + std::string(table.name) +
@@ -106,6 +96,13 @@ Result<std::optional<RecordState>> RecordStore::state(const model::TableSpec& ta
     FC_ASSIGN(bool row, q->step());
     if (!row) return std::optional<RecordState>{};
     return std::optional<RecordState>{RecordState{q->opt_text(0).value_or(""), parse_versions(q->text(1))}};
+}
+
+Result<std::optional<RecordVersions>> RecordStore::versions(const model::TableSpec& table,
+                                                            const std::string& id) {
+    FC_ASSIGN(auto held, state(table, id));
+    if (!held) return std::optional<RecordVersions>{};
+    return std::optional<RecordVersions>{std::move(held->versions)};
 }
 
 // The upsert of one table and one set of fields: built once, then looked up.
