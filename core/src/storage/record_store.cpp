@@ -111,7 +111,10 @@ const std::string& RecordStore::upsert_sql(const model::TableSpec& table,
                                            Owner owner) {
     std::string key(table.name);
     key += owner == Owner::take ? '+' : '=';
-    for (const auto* spec : specs) key += static_cast<char>(1 + (spec - table.fields.data()));
+    for (const auto* spec : specs) {
+        key += std::to_string(spec - table.fields.data());  // the field's place in the table
+        key += ',';
+    }
     auto [it, fresh] = upsert_sql_.try_emplace(std::move(key));
     if (!fresh) return it->second;
     std::string columns = "id, store_id, owner_id, versions";
