@@ -55,7 +55,6 @@ RecordVersions parse_versions(const std::string& text) {
     return out;
 }
 
-
 }  // namespace
 
 Status validate_field_value(const model::FieldSpec& spec, const json& value) {

@@ -1,8 +1,6 @@
 // Appending to and paging through the store's change log.
 #include "forecourt/core/store/change_log.hpp"
 
-#include <algorithm>
-
 namespace forecourt::store {
 
 using nlohmann::json;
@@ -18,13 +16,7 @@ constexpr std::string_view kEntryColumns =
 // (the wire's shape, sync/PROTOCOL.md). Entries written before this layout
 // are objects of {field: {"value", "version"}} and are still read.
 std::string stored_fields(const std::vector<LoggedField>& fields) {
-    const Version* common = nullptr;
-    std::size_t best = 0;
-    for (const auto& f : fields) {
-        const auto n = static_cast<std::size_t>(std::count_if(
-            fields.begin(), fields.end(), [&](const LoggedField& g) { return g.version == f.version; }));
-        if (n > best) best = n, common = &f.version;
-    }
+    const Version* common = most_common_version(fields);
     json values = json::object();
     json versions = json::object();
     for (const auto& f : fields) {

@@ -15,20 +15,6 @@ using nlohmann::json;
 
 namespace {
 
-// The version most of a change's fields share (usually all of them: one edit
-// stamps every field it writes).
-const Version* common_version(const std::vector<FieldValue>& fields) {
-    const Version* best = nullptr;
-    std::size_t best_count = 0;
-    for (const auto& candidate : fields) {
-        const auto n = static_cast<std::size_t>(std::count_if(
-            fields.begin(), fields.end(), [&](const FieldValue& f) { return f.version == candidate.version; }));
-        if (n > best_count) best = &candidate.version, best_count = n;
-        if (best_count * 2 > fields.size()) break;
-    }
-    return best;
-}
-
 json pulled_to_json(const PulledChange& c) {
     json out = {{"seq", c.seq}, {"table", c.table}, {"id", c.record_id}};
     if (c.op == PulledOp::purge) {
@@ -39,7 +25,7 @@ json pulled_to_json(const PulledChange& c) {
     out["owner_id"] = c.owner_id;
     json fields = json::object();
     json versions = json::object();
-    const Version* common = common_version(c.fields);
+    const Version* common = most_common_version(c.fields);
     if (common) out["version"] = common->to_string();
     for (const auto& f : c.fields) {
         fields[f.field] = f.value;

@@ -3,6 +3,7 @@
 // by replica id.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -58,5 +59,20 @@ struct Version {
         return a.replica <=> b.replica;
     }
 };
+
+// The version most of `items` carry in their `version` member — usually all
+// of them: one edit stamps every field it writes alike. nullptr when empty.
+template <class Items>
+const Version* most_common_version(const Items& items) {
+    const Version* best = nullptr;
+    std::size_t best_count = 0;
+    for (const auto& candidate : items) {
+        const auto n = static_cast<std::size_t>(std::count_if(
+            items.begin(), items.end(), [&](const auto& item) { return item.version == candidate.version; }));
+        if (n > best_count) best = &candidate.version, best_count = n;
+        if (best_count * 2 > items.size()) break;
+    }
+    return best;
+}
 
 }  // namespace forecourt

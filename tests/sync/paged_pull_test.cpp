@@ -1,0 +1,163 @@
+// The tablet's pull in pages: the next page sent ahead (and decoded) while one
+// is applied, interrupted and unreadable pages, and progress.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "sync_fixture.hpp"
+
+using namespace forecourt;
+using namespace forecourt::testing;
+using nlohmann::json;
+
+namespace {
+
+// An in-process transport that says it may send in the background, and
+// remembers each request's pull cursor and the thread that sent it. One
+// chosen send (1-based) fails as if the store had not answered; another
+// gets a 200 whose body is cut short.
+class BackgroundTransport : public sync::Transport {
+public:
+    explicit BackgroundTransport(StoreFixture& server) : inner_(server) {}
+    Result<sync::Response> send(const sync::Request& request) override {
+        const auto body = json::parse(request.body);
+        cursors.push_back(body["pull"]["cursor"].get<std::int64_t>());
+        threads.push_back(std::this_thread::get_id());
+        if (static_cast<int>(cursors.size()) == fail_send)
+            return make_error(ErrorCode::offline, "the store server did not answer", ErrorDomain::sync);
+        auto response = inner_.send(request);
+        if (static_cast<int>(cursors.size()) == garble_send && response.ok())
+            response->body.resize(response->body.size() / 2);
+        return response;
+    }
+    bool sends_in_background() const override { return true; }
+
+    int fail_send = 0;
+    int garble_send = 0;
+    std::vector<std::int64_t> cursors;
+    std::vector<std::thread::id> threads;
+
+private:
+    InProcessTransport inner_;
+};
+
+// A consultant whose `count` prospects a writer tablet has synced to the store.
+std::string consultant_with_prospects(const TempDir& dir, StoreFixture& server, int count) {
+    const auto id = server.add_consultant("李娜");
+    Tablet writer(dir.path(), "writer");
+    writer.enrol(server, id);
+    for (int i = 0; i < count; ++i)
+        writer.register_prospect("客户" + std::to_string(i), "138001380" + std::to_string(10 + i));
+    InProcessTransport direct(server);
+    need(writer.sync(direct));
+    return id;
+}
+
+sync::ClientOptions pages_of(int changes) {
+    sync::ClientOptions options;
+    options.pull_limit = changes;
+    return options;
+}
+
+// A new tablet of a consultant with `prospects` synced prospects, pulling
+// three changes a page over a transport that sends ahead.
+struct PagedPull {
+    explicit PagedPull(int prospects)
+        : li(consultant_with_prospects(dir, server, prospects)),
+          t(dir.path(), "t", kStart, storage::Synchronous::full, pages_of(3)) {
+        t.enrol(server, li);
+    }
+    TempDir dir;
+    StoreFixture server{dir.path()};
+    std::string li;
+    Tablet t;
+    BackgroundTransport transport{server};
+};
+
+}  // namespace
+
+TEST_CASE("sync client: the next page is on its way while one is applied; an interrupted pull resumes") {
+    PagedPull p(12);
+    auto& [dir, server, li, t, transport] = p;
+    transport.fail_send = 3;  // the answer to the second page's request, sent ahead
+    auto interrupted = t.sync(transport);
+    REQUIRE_FALSE(interrupted.ok());
+    CHECK(interrupted.error().code == ErrorCode::offline);
+    REQUIRE(transport.cursors.size() == 3);
+    // The first request went from this thread; the next ones were sent ahead,
+    // each from the cursor the page before it ended at.
+    CHECK(transport.threads[0] == std::this_thread::get_id());
+    CHECK(transport.threads[1] != std::this_thread::get_id());
+    CHECK(transport.threads[2] != std::this_thread::get_id());
+    CHECK(transport.cursors[0] == 0);
+    CHECK(transport.cursors[1] > transport.cursors[0]);
+    CHECK(transport.cursors[2] > transport.cursors[1]);
+    // The two pages that arrived were applied with their cursors; the lost
+    // one was not: the cursor is where the third request started.
+    CHECK(need(t.client().state()).cursor == transport.cursors[2]);
+    const auto log = need(server.store->log().page(0, li, 100, 1 << 20));
+    const auto customers_in_two_pages = std::count_if(log.entries.begin(), log.entries.end(), [&](const auto& e) {
+        return e.table == "customers" && e.seq <= transport.cursors[2];
+    });
+    CHECK(customers_in_two_pages > 0);
+    CHECK(need(t.book().list(ListFilter{})).size() == static_cast<std::size_t>(customers_in_two_pages));
+
+    transport.fail_send = 0;
+    const auto resumed = need(t.sync(transport));
+    CHECK(resumed.pulled > 0);
+    CHECK(transport.cursors[3] == transport.cursors[2]);  // resumed where it stopped
+    CHECK(need(t.book().list(ListFilter{})).size() == 12);
+    CHECK(records_of(t.book().records(), t.book().db(), li) ==
+          records_of(server.store->records(), server.store->db(), li));
+}
+
+TEST_CASE("sync client: a page sent ahead whose answer cannot be read is not applied, and is asked for again") {
+    PagedPull p(9);
+    auto& [dir, server, li, t, transport] = p;
+    transport.garble_send = 2;  // the first page sent ahead, decoded on the other thread
+    auto failed = t.sync(transport);
+    REQUIRE_FALSE(failed.ok());
+    CHECK(failed.error().code == ErrorCode::protocol);
+    REQUIRE(transport.cursors.size() == 2);
+    CHECK(transport.threads[1] != std::this_thread::get_id());
+    // Only the first page is in the book; the failure is what status shows.
+    const auto state = need(t.client().state());
+    CHECK(state.cursor == transport.cursors[1]);
+    REQUIRE(state.last_error.has_value());
+    CHECK(need(t.book().list(ListFilter{})).size() < 9);
+
+    transport.garble_send = 0;
+    need(t.sync(transport));
+    CHECK(transport.cursors[2] == transport.cursors[1]);
+    CHECK(need(t.book().list(ListFilter{})).size() == 9);
+    CHECK_FALSE(need(t.client().state()).last_error.has_value());
+    CHECK(records_of(t.book().records(), t.book().db(), li) ==
+          records_of(server.store->records(), server.store->db(), li));
+}
+
+TEST_CASE("sync client: a progress hook sees every pulled page in order, the first with what remains") {
+    TempDir dir;
+    StoreFixture server(dir.path());
+    const auto li = consultant_with_prospects(dir, server, 10);
+    InProcessTransport transport(server);
+
+    sync::ClientOptions small_pages;
+    small_pages.pull_limit = 4;
+    Tablet t(dir.path(), "t", kStart, storage::Synchronous::full, small_pages);
+    t.enrol(server, li);
+    std::vector<sync::PullPage> pages;
+    t.client().on_page([&](const sync::PullPage& page) { pages.push_back(page); });
+    const auto summary = need(t.sync(transport));
+    REQUIRE(pages.size() >= 3);
+    REQUIRE(pages[0].remaining.has_value());
+    std::size_t seen = 0;
+    for (std::size_t i = 0; i < pages.size(); ++i) {
+        REQUIRE_FALSE(pages[i].changes.empty());
+        seen += pages[i].changes.size();
+        CHECK(pages[i].more == (i + 1 < pages.size()));
+        if (i > 0) CHECK(pages[i].changes.front().seq > pages[i - 1].changes.back().seq);
+    }
+    CHECK(pages[0].changes.size() + static_cast<std::size_t>(*pages[0].remaining) == seen);
+    CHECK(static_cast<std::size_t>(summary.pulled) == seen);
+}
