@@ -7,24 +7,6 @@ using namespace forecourt;
 using namespace forecourt::testing;
 using nlohmann::json;
 
-namespace {
-
-// Two enrolled tablets of one consultant, talking to the store in-process.
-struct TwoTablets {
-    TwoTablets() {
-        a.enrol(server, li);
-        b.enrol(server, li);
-    }
-    TempDir dir;
-    StoreFixture server{dir.path()};
-    std::string li = server.add_consultant("李娜");
-    Tablet a{dir.path(), "a"};
-    Tablet b{dir.path(), "b"};
-    InProcessTransport transport{server};
-};
-
-}  // namespace
-
 TEST_CASE("sync client: an unenrolled book cannot sync") {
     TempDir dir;
     Tablet t(dir.path(), "t");
@@ -226,32 +208,4 @@ TEST_CASE("sync client: a push batch holds what fits in its byte budget, at leas
     tiny.register_prospect("赵敏", "13900139000");
     tiny.register_prospect("钱坤", "13900139001");
     CHECK(need(tiny.client().prepare()).pushed == 1);
-}
-
-TEST_CASE("sync client: the echo of a tablet's own push is not written again, unless the store decided otherwise") {
-    TwoTablets two;
-    auto& [dir, server, li, a, b, transport] = two;
-    need(a.sync(transport));
-    const auto id = a.register_prospect("王伟", "13800138000");
-    auto prepared = need(a.client().prepare());
-    CHECK(prepared.pushed_records.contains({"customers", id}));
-    const auto round = need(a.client().complete(prepared, need(transport.send(prepared.request))));
-    CHECK(round.pulled > 0);
-    CHECK(round.unchanged == round.pulled);  // every pulled change was this push, stored as sent
-    CHECK(records_of(a.book().records(), a.book().db(), li) ==
-          records_of(server.store->records(), server.store->db(), li));
-
-    // b's older edit loses to a's newer one: what comes back is a's value.
-    need(b.sync(transport));
-    need(b.book().edit_card(id, {{"address", "B's address"}}));
-    a.clock.advance(5000);
-    server.clock.advance(5000);
-    need(a.book().edit_card(id, {{"address", "A's address"}}));
-    need(a.sync(transport));
-    auto b_push = need(b.client().prepare());
-    const auto b_round = need(b.client().complete(b_push, need(transport.send(b_push.request))));
-    CHECK(b_round.unchanged < b_round.pulled);
-    CHECK(need(b.book().customer(id)).address == "A's address");
-    CHECK(records_of(b.book().records(), b.book().db(), li) ==
-          records_of(server.store->records(), server.store->db(), li));
 }

@@ -96,7 +96,7 @@ TEST_CASE("sync client: the next page is on its way while one is applied; an int
     // The two pages that arrived were applied with their cursors; the lost
     // one was not: the cursor is where the third request started.
     CHECK(need(t.client().state()).cursor == transport.cursors[2]);
-    const auto log = need(server.store->log().page(0, li, 100, 1 << 20));
+    const auto log = need(server.store->log().page(0, {li, ""}, 100, 1 << 20));
     const auto customers_in_two_pages = std::count_if(log.entries.begin(), log.entries.end(), [&](const auto& e) {
         return e.table == "customers" && e.seq <= transport.cursors[2];
     });

@@ -282,7 +282,7 @@ TEST_CASE("change log: an entry stores its shared version once, and entries of t
                                             {{"name", "王伟"}, {"grade", "A"}, {"phones", {"13800138000"}}},
                                             {{"grade", other.to_string()}}}));
 
-    auto page = need(store.log().page(0, s.li, 100, 1 << 20));
+    auto page = need(store.log().page(0, {s.li, ""}, 100, 1 << 20));
     std::erase_if(page.entries, [](const auto& e) { return e.table != "customers"; });  // consultants
     REQUIRE(page.entries.size() == 2);
     auto by_name = [](const store::LogEntry& e) {

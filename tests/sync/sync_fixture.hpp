@@ -87,6 +87,20 @@ private:
     std::unique_ptr<sync::SyncClient> client_;
 };
 
+// Two enrolled tablets of one consultant, talking to the store in-process.
+struct TwoTablets {
+    TwoTablets() {
+        a.enrol(server, li);
+        b.enrol(server, li);
+    }
+    TempDir dir;
+    StoreFixture server{dir.path()};
+    std::string li = server.add_consultant("李娜");
+    Tablet a{dir.path(), "a"};
+    Tablet b{dir.path(), "b"};
+    InProcessTransport transport{server};
+};
+
 // Every synced record of a database as {table: {id: row}}; with an owner, only
 // that consultant's records and the reference data.
 nlohmann::json records_of(storage::RecordStore& records, storage::Database& db,

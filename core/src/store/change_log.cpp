@@ -9,7 +9,20 @@ using storage::Query;
 namespace {
 
 constexpr std::string_view kEntryColumns =
-    "seq, at, op, tbl, record_id, audience, fields, origin_device, origin_seq";
+    "seq, at, op, tbl, record_id, audience, fields, origin_device, origin_seq, echo";
+
+// The entries a reader pulls (bound: ?1 the cursor, ?3 the consultant, ?5 the
+// device), as two ordered index ranges: store-wide entries, then the
+// consultant's. Each range stops where the caller's ORDER BY seq LIMIT does,
+// so a page costs the same at the start of a long pull as at its end;
+// "audience IS NULL OR audience = ?" made SQLite gather and sort every
+// remaining entry for every page.
+std::string reader_ranges(std::string_view columns, std::string_view upper_bound) {
+    const std::string rest = std::string(" AND seq > ?1") + std::string(upper_bound) +
+                             " AND NOT (echo AND origin_device = ?5)";
+    return "SELECT " + std::string(columns) + " FROM change_log WHERE audience IS NULL" + rest +
+           " UNION ALL SELECT " + std::string(columns) + " FROM change_log WHERE audience = ?3" + rest;
+}
 
 // An entry's fields are stored as [version, {field: value}, {field: version}]:
 // the version most of them share once, then only the versions that differ
@@ -64,6 +77,7 @@ LogEntry entry_from(storage::Statement& st) {
     e.fields = fields_from(st.text(6));
     e.origin_device = st.opt_text(7);
     e.origin_seq = st.int64(8);
+    e.echo = st.int64(9) != 0;
     return e;
 }
 
@@ -73,10 +87,10 @@ Result<std::int64_t> ChangeLog::append(storage::Transaction& tx, const LogEntry&
     (void)tx;
     FC_ASSIGN(auto q, Query::prepare(*db_,
         "INSERT INTO change_log (at, op, tbl, record_id, audience, fields, origin_device, "
-        "origin_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+        "origin_seq, echo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     q->bind(1, entry.at).bind(2, entry.op).bind(3, entry.table).bind(4, entry.record_id);
     q->bind(5, entry.audience).bind(6, stored_fields(entry.fields));
-    q->bind(7, entry.origin_device).bind(8, entry.origin_seq);
+    q->bind(7, entry.origin_device).bind(8, entry.origin_seq).bind(9, std::int64_t{entry.echo});
     FC_TRY(q->run());
     return db_->last_insert_rowid();
 }
@@ -87,21 +101,15 @@ Result<std::int64_t> ChangeLog::head() {
     return row ? q->int64(0) : 0;
 }
 
-Result<LogPage> ChangeLog::page(std::int64_t cursor, const std::string& consultant_id, int limit,
+Result<LogPage> ChangeLog::page(std::int64_t cursor, const LogReader& reader, int limit,
                                 std::size_t max_bytes) {
     // The head is read first: entries past it are not in this page, so the
     // cursor returned when nothing remains never skips an entry.
     FC_ASSIGN(std::int64_t head_seq, head());
-    // Two ordered index ranges merged by seq (store-wide entries, then the
-    // consultant's): each stops after the page, so a page costs the same at
-    // the start of a long pull as at its end. "audience IS NULL OR audience = ?"
-    // made SQLite gather and sort every remaining entry for every page.
-    const std::string columns(kEntryColumns);
-    FC_ASSIGN(auto q, Query::prepare(*db_,
-        "SELECT " + columns + " FROM change_log WHERE audience IS NULL AND seq > ?1 AND seq <= ?2 "
-        "UNION ALL SELECT " + columns + " FROM change_log WHERE audience = ?3 AND seq > ?1 "
-        "AND seq <= ?2 ORDER BY seq LIMIT ?4"));
-    q->bind(1, cursor).bind(2, head_seq).bind(3, consultant_id).bind(4, limit + 1);
+    FC_ASSIGN(auto q, Query::prepare(*db_, reader_ranges(kEntryColumns, " AND seq <= ?2") +
+                                               " ORDER BY seq LIMIT ?4"));
+    q->bind(1, cursor).bind(2, head_seq).bind(3, reader.consultant_id).bind(4, limit + 1);
+    q->bind(5, reader.device_id);
     LogPage page;
     std::size_t bytes = 0;
     for (;;) {
@@ -120,13 +128,18 @@ Result<LogPage> ChangeLog::page(std::int64_t cursor, const std::string& consulta
     return page;
 }
 
-Result<std::int64_t> ChangeLog::count_after(std::int64_t cursor, const std::string& consultant_id) {
-    FC_ASSIGN(auto q, Query::prepare(*db_,
-        "SELECT (SELECT COUNT(*) FROM change_log WHERE audience IS NULL AND seq > ?1) + "
-        "(SELECT COUNT(*) FROM change_log WHERE audience = ?2 AND seq > ?1)"));
-    q->bind(1, cursor).bind(2, consultant_id);
+Result<std::int64_t> ChangeLog::count_after(std::int64_t cursor, const LogReader& reader) {
+    FC_ASSIGN(auto q, Query::prepare(*db_, "SELECT COUNT(*) FROM (" + reader_ranges("seq", "") + ")"));
+    q->bind(1, cursor).bind(3, reader.consultant_id).bind(5, reader.device_id);
     FC_ASSIGN(bool row, q->step());
     return row ? q->int64(0) : 0;
+}
+
+Result<bool> ChangeLog::any_after(std::int64_t cursor, const LogReader& reader) {
+    FC_ASSIGN(auto q, Query::prepare(*db_, "SELECT EXISTS (" + reader_ranges("seq", "") + ")"));
+    q->bind(1, cursor).bind(3, reader.consultant_id).bind(5, reader.device_id);
+    FC_ASSIGN(bool row, q->step());
+    return row && q->int64(0) != 0;
 }
 
 Result<std::vector<LogEntry>> ChangeLog::by_origin(const std::string& device_id) {

@@ -53,6 +53,12 @@ CREATE TABLE audit_log (
   action TEXT NOT NULL, detail TEXT NOT NULL);
 )sql";
 
+// v4: echo = 1 marks an entry whose state the pushing device (origin_device)
+// already holds exactly; that device does not pull it back (sync/PROTOCOL.md).
+constexpr std::string_view kV4Echoes = R"sql(
+ALTER TABLE change_log ADD COLUMN echo INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 std::vector<storage::Migration> build_migrations() {
     const auto book = storage::book_migrations();
     return {
@@ -60,6 +66,7 @@ std::vector<storage::Migration> build_migrations() {
         storage::Migration{2, book[1].what, book[1].sql},
         storage::Migration{3, "devices, enrolment codes, change log, conflicts, review, audit",
                            kV3StoreTables},
+        storage::Migration{4, "change log entries a pushing device already holds exactly", kV4Echoes},
     };
 }
 

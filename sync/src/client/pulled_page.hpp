@@ -11,7 +11,6 @@
 
 namespace forecourt::sync::detail {
 
-using RecordKey = std::pair<std::string, std::string>;  // (table, record id)
 // (table, record id) -> fields with an unsynced local edit.
 using PendingFields = std::map<RecordKey, std::set<std::string>>;
 

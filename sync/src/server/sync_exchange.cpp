@@ -28,10 +28,10 @@ std::string missing_required(const model::TableSpec& table, const Change& change
 // Conflicts to the journal, the resulting field states to the change log.
 Status record_merge(store::StoreDatabase& store, storage::Transaction& tx, const Change& change,
                     const store::DeviceRow& device, const RecordMerge& merged,
-                    const std::string& owner, PushResult& result) {
+                    const std::string& owner, bool echo, PushResult& result) {
     const auto now = store.clock().now_ms();
     store::LogEntry entry{0, now, std::string(store::kOpUpsert), change.table, change.record_id,
-                          owner, {}, device.id, change.seq};
+                          owner, {}, device.id, change.seq, echo};
     entry.fields.reserve(merged.fields.size());
     for (const auto& d : merged.fields) {
         entry.fields.push_back(store::LoggedField{d.field, d.value, d.version});
@@ -77,8 +77,8 @@ Result<Response> StoreService::sync(const store::DeviceRow& device, const SyncRe
     PushResult pushed;
     {
         FC_ASSIGN(auto tx, storage::Transaction::begin(store_->db()));
-        FC_ASSIGN(pushed, apply_push(tx, device, request.push, touched));
         const auto cursor = request.pull ? request.pull->cursor : device.cursor;
+        FC_ASSIGN(pushed, apply_push(tx, device, request.push, cursor, touched));
         FC_TRY(store_->devices().record_sync(tx, device.id, pushed.acked_seq, cursor,
                                              store_->clock().now_ms()));
         // A revoked tablet that has nothing left to push has made its final push.
@@ -102,9 +102,20 @@ Result<Response> StoreService::sync(const store::DeviceRow& device, const SyncRe
 }
 
 Result<PushResult> StoreService::apply_push(storage::Transaction& tx, const store::DeviceRow& device,
-                                            const std::vector<Change>& changes, Audiences& touched) {
+                                            const std::vector<Change>& changes, std::int64_t cursor,
+                                            Audiences& touched) {
     PushResult result;
     result.acked_seq = device.acked_seq;
+    // Echoes: a device that has pulled everything up to this batch holds the
+    // state of each of its changes the store takes as sent, so that entry is
+    // not sent back to it. Once an entry of a record goes back (the store
+    // decided otherwise), the device will rewrite that record from it, and
+    // the batch's later entries of the record go back too.
+    Echoes echoes;
+    if (!changes.empty() && device.status != store::kDeviceRevoked) {
+        FC_ASSIGN(const bool behind, store_->log().any_after(cursor, {device.consultant_id, device.id}));
+        echoes.possible = !behind;
+    }
     for (const auto& change : changes) {
         if (change.seq <= result.acked_seq) {
             ++result.duplicates;  // applied by an earlier request whose answer was lost
@@ -115,7 +126,7 @@ Result<PushResult> StoreService::apply_push(storage::Transaction& tx, const stor
             FC_TRY(keep_for_review(tx, device, change,
                                    "pushed by a tablet whose consultant was deactivated", false));
         } else {
-            FC_TRY(apply_change(tx, device, change, result, touched));
+            FC_TRY(apply_change(tx, device, change, result, echoes, touched));
         }
         result.acked_seq = change.seq;
     }
@@ -123,7 +134,8 @@ Result<PushResult> StoreService::apply_push(storage::Transaction& tx, const stor
 }
 
 Status StoreService::apply_change(storage::Transaction& tx, const store::DeviceRow& device,
-                                  const Change& change, PushResult& result, Audiences& touched) {
+                                  const Change& change, PushResult& result, Echoes& echoes,
+                                  Audiences& touched) {
     const auto& table = *model::find_table(change.table);
     const Stamp stamp = stamp_change(store_->hlc(), change.hlc, device.id, limits_.max_clock_skew_ms);
     if (stamp.restamped) {
@@ -153,7 +165,13 @@ Status StoreService::apply_change(storage::Transaction& tx, const store::DeviceR
     if (!merged.writes.empty())
         FC_TRY(store_->records().put(tx, table, change.record_id, store_->identity().store_id, owner,
                                      merged.writes));
-    FC_TRY(record_merge(*store_, tx, change, device, merged, owner, result));
+    const bool taken_as_sent = !stamp.restamped && owner == device.consultant_id &&
+                               std::all_of(merged.fields.begin(), merged.fields.end(),
+                                           [](const FieldDecision& d) { return d.apply; });
+    RecordKey key{change.table, change.record_id};
+    const bool echo = echoes.possible && taken_as_sent && !echoes.sent_back.contains(key);
+    if (!echo) echoes.sent_back.insert(std::move(key));
+    FC_TRY(record_merge(*store_, tx, change, device, merged, owner, echo, result));
     touched.insert(owner);
     if (owner == device.consultant_id) return ok_status();
     ++result.review;
@@ -183,7 +201,8 @@ Result<std::string> StoreService::owner_for_new(const model::TableSpec& table, c
 
 Result<PullPage> StoreService::read_page(const store::DeviceRow& device, const PullRequest& pull) {
     const int limit = std::clamp(pull.limit, 1, limits_.max_pull_page);
-    FC_ASSIGN(auto page, store_->log().page(pull.cursor, device.consultant_id, limit, limits_.max_page_bytes));
+    const store::LogReader reader{device.consultant_id, device.id};
+    FC_ASSIGN(auto page, store_->log().page(pull.cursor, reader, limit, limits_.max_page_bytes));
     PullPage out;
     out.cursor = page.cursor;
     out.more = page.more;
@@ -192,7 +211,7 @@ Result<PullPage> StoreService::read_page(const store::DeviceRow& device, const P
     if (pull.count) {
         out.remaining = 0;
         if (page.more) {
-            FC_ASSIGN(out.remaining, store_->log().count_after(page.cursor, device.consultant_id));
+            FC_ASSIGN(out.remaining, store_->log().count_after(page.cursor, reader));
         }
     }
     return out;

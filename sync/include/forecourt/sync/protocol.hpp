@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -18,6 +19,8 @@
 namespace forecourt::sync {
 
 inline constexpr int kProtocolVersion = 1;
+
+using RecordKey = std::pair<std::string, std::string>;  // (table, record id)
 
 struct Limits {
     std::size_t max_body_bytes = 1 << 20;  // requests the server accepts

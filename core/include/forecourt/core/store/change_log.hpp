@@ -39,6 +39,17 @@ struct LogEntry {
     std::vector<LoggedField> fields;
     std::optional<std::string> origin_device;  // the pushing device, if any
     std::int64_t origin_seq = 0;
+    // The origin device already holds this state exactly (its own write, taken
+    // as sent, with nothing before it that it has not pulled): it is not sent
+    // back to that device. Every other device pulls it.
+    bool echo = false;
+};
+
+// Whose entries a pull reads: the store-wide ones and the consultant's, less
+// the echoes of the pulling device.
+struct LogReader {
+    std::string consultant_id;
+    std::string device_id;
 };
 
 struct LogPage {
@@ -52,12 +63,13 @@ public:
     explicit ChangeLog(storage::Database& db) : db_(&db) {}
 
     Result<std::int64_t> append(storage::Transaction& tx, const LogEntry& entry);
-    // Entries after `cursor` visible to `consultant_id`, oldest first, at most
-    // `limit` entries and about `max_bytes` of fields (always at least one).
-    Result<LogPage> page(std::int64_t cursor, const std::string& consultant_id, int limit,
-                         std::size_t max_bytes);
-    // How many entries a consultant's devices would pull after `cursor`.
-    Result<std::int64_t> count_after(std::int64_t cursor, const std::string& consultant_id);
+    // Entries after `cursor` the reader pulls, oldest first, at most `limit`
+    // entries and about `max_bytes` of fields (always at least one).
+    Result<LogPage> page(std::int64_t cursor, const LogReader& reader, int limit, std::size_t max_bytes);
+    // How many entries the reader would pull after `cursor`.
+    Result<std::int64_t> count_after(std::int64_t cursor, const LogReader& reader);
+    // Whether the reader has any entry to pull after `cursor`.
+    Result<bool> any_after(std::int64_t cursor, const LogReader& reader);
     // The newest sequence number (0 when empty).
     Result<std::int64_t> head();
     // Every entry a device's pushes produced, oldest first (for review and tests).

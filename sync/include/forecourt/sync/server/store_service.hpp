@@ -43,6 +43,12 @@ public:
 
 private:
     using Audiences = std::set<std::optional<std::string>>;
+    // Within one pushed batch: whether its entries may be echoes, and the
+    // records with an entry that goes back to the pushing device.
+    struct Echoes {
+        bool possible = false;
+        std::set<RecordKey> sent_back;
+    };
 
     Result<Response> route(const Request& request);
     Result<Response> route_admin(const Request& request, std::string_view path);
@@ -52,9 +58,10 @@ private:
     // POST /v1/sync
     Result<Response> sync(const store::DeviceRow& device, const SyncRequest& request);
     Result<PushResult> apply_push(storage::Transaction& tx, const store::DeviceRow& device,
-                                  const std::vector<Change>& changes, Audiences& touched);
+                                  const std::vector<Change>& changes, std::int64_t cursor,
+                                  Audiences& touched);
     Status apply_change(storage::Transaction& tx, const store::DeviceRow& device,
-                        const Change& change, PushResult& result, Audiences& touched);
+                        const Change& change, PushResult& result, Echoes& echoes, Audiences& touched);
     Status keep_for_review(storage::Transaction& tx, const store::DeviceRow& device,
                            const Change& change, std::string reason, bool applied);
     Result<std::string> owner_for_new(const model::TableSpec& table, const Change& change,
