@@ -160,6 +160,22 @@ TEST_CASE("codec: malformed JSON, non-objects and trailing garbage are protocol 
     check(rejected(""), ErrorCode::protocol, 400, "not valid JSON");
 }
 
+TEST_CASE("codec: a bounded parse builds the same document as an unbounded one") {
+    const std::vector<std::string> texts{
+        R"({"protocol":1})",
+        R"({"a":[1,-2,3.5,1e300,18446744073709551615,true,false,null,"x"],"b":{"c":{"d":[[],{}]}}})",
+        R"({"s":"\u738b\u4f1f \"quoted\" \\ \n","t":"王伟","n":[{"k":1},{"k":2,"l":[3,[4]]}],"e":""})",
+        R"({"dup":1,"dup":[2],"z":{"y":{},"x":[]}})",
+        R"( { "spaced" : [ 1 , { "in" : null } ] } )"};
+    for (const auto& text : texts) {
+        CAPTURE(text);
+        auto parsed = parse_bounded(text, Limits{}, 1 << 20);
+        REQUIRE(parsed.ok());
+        CHECK(*parsed == json::parse(text));
+        CHECK(parsed->dump() == json::parse(text).dump());
+    }
+}
+
 TEST_CASE("codec: nesting deeper than the limit is refused while parsing") {
     std::string deep = "{\"protocol\":1,\"x\":";
     for (int i = 0; i < 100000; ++i) deep += "[";

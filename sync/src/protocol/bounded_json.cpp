@@ -1,6 +1,6 @@
-// Parsing untrusted JSON within limits: UTF-8 is checked first, then a SAX pass
-// checks depth, string and array sizes and stops at the first violation, and
-// only then is the document built.
+// Parsing untrusted JSON within limits: UTF-8 is checked first, then one SAX
+// pass checks depth, string and array sizes as it builds the document, and
+// stops at the first violation.
 #include <nlohmann/json.hpp>
 
 #include <vector>
@@ -42,24 +42,30 @@ std::size_t invalid_utf8_at(std::string_view s) {
     return std::string_view::npos;
 }
 
-// Checks the limits as the parser reads, without building anything.
-class LimitChecker final : public nlohmann::json_sax<json> {
+// Checks the limits as the parser reads, and builds the document from what
+// passed them: the parser reads the text once.
+class BoundedBuilder final : public nlohmann::json_sax<json> {
 public:
-    explicit LimitChecker(const Limits& limits) : limits_(limits) {}
+    explicit BoundedBuilder(const Limits& limits) : limits_(limits) {}
 
     std::optional<Error> error;
+    json root;
 
-    bool null() override { return element(); }
-    bool boolean(bool) override { return element(); }
-    bool number_integer(number_integer_t) override { return element(); }
-    bool number_unsigned(number_unsigned_t) override { return element(); }
-    bool number_float(number_float_t, const string_t&) override { return element(); }
-    bool string(string_t& s) override { return element() && check_string(s); }
+    bool null() override { return element() && put(nullptr); }
+    bool boolean(bool b) override { return element() && put(b); }
+    bool number_integer(number_integer_t n) override { return element() && put(n); }
+    bool number_unsigned(number_unsigned_t n) override { return element() && put(n); }
+    bool number_float(number_float_t n, const string_t&) override { return element() && put(n); }
+    bool string(string_t& s) override { return element() && check_string(s) && put(std::move(s)); }
     bool binary(binary_t&) override { return fail(detail::protocol_error("binary values are not JSON")); }
-    bool start_object(std::size_t) override { return element() && open(false); }
-    bool key(string_t& k) override { return check_string(k) && count(); }
+    bool start_object(std::size_t) override { return element() && open(false, json::object()); }
+    bool key(string_t& k) override {
+        if (!check_string(k) || !count()) return false;
+        slot_ = &(*containers_.back())[std::move(k)];  // a repeated name: the last value wins
+        return true;
+    }
     bool end_object() override { return close(); }
-    bool start_array(std::size_t) override { return element() && open(true); }
+    bool start_array(std::size_t) override { return element() && open(true, json::array()); }
     bool end_array() override { return close(); }
     bool parse_error(std::size_t position, const std::string&,
                      const nlohmann::detail::exception&) override {
@@ -79,19 +85,45 @@ private:
         return false;
     }
     bool element() { return levels_.empty() || !levels_.back().array || count(); }
+    // Places a value where the parser is: the root, the array's next
+    // element, or the member whose name came last.
+    template <typename Value>
+    json* place(Value&& value) {
+        if (containers_.empty()) {
+            root = json(std::forward<Value>(value));
+            return &root;
+        }
+        json& container = *containers_.back();
+        if (container.is_array()) {
+            container.emplace_back(std::forward<Value>(value));
+            return &container.back();
+        }
+        *slot_ = json(std::forward<Value>(value));
+        return slot_;
+    }
+    template <typename Value>
+    bool put(Value&& value) {
+        place(std::forward<Value>(value));
+        return true;
+    }
     bool count() {
         if (++levels_.back().members <= limits_.max_array_length) return true;
         return fail(detail::too_large("an array or object has more than " +
                                       std::to_string(limits_.max_array_length) + " entries"));
     }
-    bool open(bool array) {
+    bool open(bool array, json empty) {
         levels_.push_back(Level{array, 0});
-        if (static_cast<int>(levels_.size()) <= limits_.max_depth) return true;
-        return fail(detail::too_large("the JSON nests deeper than " +
-                                      std::to_string(limits_.max_depth) + " levels"));
+        if (static_cast<int>(levels_.size()) > limits_.max_depth)
+            return fail(detail::too_large("the JSON nests deeper than " +
+                                          std::to_string(limits_.max_depth) + " levels"));
+        // A container is only written to while it is the innermost open one,
+        // so the pointers above it stay valid.
+        containers_.push_back(place(std::move(empty)));
+        return true;
     }
     bool close() {
         levels_.pop_back();
+        containers_.pop_back();
         return true;
     }
     bool check_string(const string_t& s) {
@@ -103,6 +135,8 @@ private:
 
     const Limits& limits_;
     std::vector<Level> levels_;
+    std::vector<json*> containers_;  // the open arrays and objects, outermost first
+    json* slot_ = nullptr;           // the member whose name was read last
 };
 
 }  // namespace
@@ -113,15 +147,13 @@ Result<json> parse_bounded(std::string_view text, const Limits& limits, std::siz
                                  std::to_string(max_bytes) + " are allowed");
     if (auto bad = invalid_utf8_at(text); bad != std::string_view::npos)
         return detail::protocol_error("the body is not valid UTF-8 (at byte " + std::to_string(bad) + ")");
-    LimitChecker checker(limits);
-    const bool ok = json::sax_parse(text.begin(), text.end(), &checker, json::input_format_t::json,
+    BoundedBuilder builder(limits);
+    const bool ok = json::sax_parse(text.begin(), text.end(), &builder, json::input_format_t::json,
                                     true, false);
-    if (!ok || checker.error)
-        return checker.error ? *checker.error : detail::protocol_error("the body is not valid JSON");
-    json parsed = json::parse(text.begin(), text.end(), nullptr, false);
-    if (parsed.is_discarded()) return detail::protocol_error("the body is not valid JSON");
-    if (!parsed.is_object()) return detail::protocol_error("the body must be a JSON object");
-    return parsed;
+    if (!ok || builder.error)
+        return builder.error ? *builder.error : detail::protocol_error("the body is not valid JSON");
+    if (!builder.root.is_object()) return detail::protocol_error("the body must be a JSON object");
+    return std::move(builder.root);
 }
 
 std::string dump_json(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
