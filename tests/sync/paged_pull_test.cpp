@@ -13,35 +13,6 @@ using nlohmann::json;
 
 namespace {
 
-// An in-process transport that says it may send in the background, and
-// remembers each request's pull cursor and the thread that sent it. One
-// chosen send (1-based) fails as if the store had not answered; another
-// gets a 200 whose body is cut short.
-class BackgroundTransport : public sync::Transport {
-public:
-    explicit BackgroundTransport(StoreFixture& server) : inner_(server) {}
-    Result<sync::Response> send(const sync::Request& request) override {
-        const auto body = json::parse(request.body);
-        cursors.push_back(body["pull"]["cursor"].get<std::int64_t>());
-        threads.push_back(std::this_thread::get_id());
-        if (static_cast<int>(cursors.size()) == fail_send)
-            return make_error(ErrorCode::offline, "the store server did not answer", ErrorDomain::sync);
-        auto response = inner_.send(request);
-        if (static_cast<int>(cursors.size()) == garble_send && response.ok())
-            response->body.resize(response->body.size() / 2);
-        return response;
-    }
-    bool sends_in_background() const override { return true; }
-
-    int fail_send = 0;
-    int garble_send = 0;
-    std::vector<std::int64_t> cursors;
-    std::vector<std::thread::id> threads;
-
-private:
-    InProcessTransport inner_;
-};
-
 // A consultant whose `count` prospects a writer tablet has synced to the store.
 std::string consultant_with_prospects(const TempDir& dir, StoreFixture& server, int count) {
     const auto id = server.add_consultant("李娜");

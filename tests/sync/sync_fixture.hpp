@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -62,6 +63,35 @@ public:
 
 private:
     StoreFixture* server_;
+};
+
+// An in-process transport that says it may send in the background, and
+// remembers each request's pull cursor and the thread that sent it. One
+// chosen send (1-based) fails as if the store had not answered; another
+// gets a 200 whose body is cut short.
+class BackgroundTransport : public sync::Transport {
+public:
+    explicit BackgroundTransport(StoreFixture& server) : inner_(server) {}
+    Result<sync::Response> send(const sync::Request& request) override {
+        const auto body = nlohmann::json::parse(request.body);
+        cursors.push_back(body["pull"]["cursor"].get<std::int64_t>());
+        threads.push_back(std::this_thread::get_id());
+        if (static_cast<int>(cursors.size()) == fail_send)
+            return make_error(ErrorCode::offline, "the store server did not answer", ErrorDomain::sync);
+        auto response = inner_.send(request);
+        if (static_cast<int>(cursors.size()) == garble_send && response.ok())
+            response->body.resize(response->body.size() / 2);
+        return response;
+    }
+    bool sends_in_background() const override { return true; }
+
+    int fail_send = 0;
+    int garble_send = 0;
+    std::vector<std::int64_t> cursors;
+    std::vector<std::thread::id> threads;
+
+private:
+    InProcessTransport inner_;
 };
 
 class Tablet {

@@ -46,11 +46,13 @@ SyncClient::SyncClient(Book& book, ClientOptions options)
 
 Result<store::SyncState> SyncClient::state() { return state_.load(); }
 
-Result<PreparedSync> SyncClient::prepare(bool count_remaining) {
+Result<PreparedSync> SyncClient::prepare(bool count_remaining) { return prepare_after(0, count_remaining); }
+
+Result<PreparedSync> SyncClient::prepare_after(std::int64_t after_seq, bool count_remaining) {
     FC_ASSIGN(auto state, state_.load());
     const bool revoked = state.status == store::kSyncRevoked;
     if (!state.enrolled() && !revoked) return not_enrolled(state);
-    FC_ASSIGN(auto entries, book_->changes().pending(0, options_.batch_size));
+    FC_ASSIGN(auto entries, book_->changes().pending(after_seq, options_.batch_size));
     SyncRequest request;
     for (const auto& entry : entries) request.push.push_back(change_from(entry));
     // A revoked tablet only pushes what it still holds; there is nothing to pull.
@@ -192,6 +194,14 @@ bool next_round_only_pulls(const PreparedSync& sent, const SyncResponse& decoded
            decoded.device_status == DeviceStatus::active;
 }
 
+// A batch staged while `sent` was on its way follows it as it was read: the
+// store took all of `sent`, and its page was empty, so the staged request's
+// cursor (the one before that page) still names what is left to pull.
+bool staged_still_follows(const PreparedSync& sent, const RoundResult& result) {
+    return !result.refused_seq && !result.revoked && result.push.acked_seq >= sent.last_seq &&
+           result.pulled == 0;
+}
+
 }  // namespace
 
 Result<SyncSummary> SyncClient::sync(Transport& transport) {
@@ -205,6 +215,8 @@ Result<SyncSummary> SyncClient::sync(Transport& transport) {
         if (auto next = prepare_pull(decoded.pull->cursor); next.ok())
             ahead = send_in_background(transport, std::move(*next), options_.limits);
     };
+    // The outbox's next batch, read and encoded while a push is on its way.
+    std::optional<PreparedSync> staged;
     for (int round = 0; round < options_.max_rounds; ++round) {
         PreparedSync prepared;
         SentAhead::Answer answer;
@@ -213,9 +225,22 @@ Result<SyncSummary> SyncClient::sync(Transport& transport) {
             answer = ahead->answer.get();
             ahead.reset();
         } else {
-            // The first round asks how much there is to pull, for progress displays.
-            FC_ASSIGN(prepared, prepare(round == 0));
-            answer.reply = transport.send(prepared.request);
+            if (staged) {
+                prepared = std::move(*staged);
+                staged.reset();
+            } else {
+                // The first round asks how much there is to pull, for progress displays.
+                FC_ASSIGN(prepared, prepare(round == 0));
+            }
+            if (prepared.pushed > 0 && transport.sends_in_background()) {
+                auto sending = send_in_background(transport, prepared, options_.limits);
+                // Not staging (the book could not be read) only costs the overlap.
+                if (auto next = prepare_after(prepared.last_seq, false); next.ok() && next->pushed > 0)
+                    staged = std::move(*next);
+                answer = sending.answer.get();
+            } else {
+                answer.reply = transport.send(prepared.request);
+            }
         }
         if (!answer.reply.ok()) {
             FC_TRY(record_failure(answer.reply.error()));
@@ -223,6 +248,7 @@ Result<SyncSummary> SyncClient::sync(Transport& transport) {
         }
         FC_ASSIGN(auto result, answer.decoded ? complete_decoded(prepared, *answer.decoded, on_decoded)
                                               : complete(prepared, *answer.reply, on_decoded));
+        if (staged && !staged_still_follows(prepared, result)) staged.reset();
         ++summary.rounds;
         if (result.refused_seq) ++summary.refused;
         else summary.pushed += static_cast<int>(prepared.pushed);

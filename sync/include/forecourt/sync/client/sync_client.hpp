@@ -89,6 +89,9 @@ public:
     // Over a transport that sends in the background, the next page of a long
     // pull is on its way, and decoded, while this one is applied; pages are still applied
     // in order, each with its cursor, so an interrupted pull resumes as before.
+    // Likewise the outbox's next batch is read and encoded while a push is on
+    // its way; it is sent only after that push's answer is applied, and read
+    // again unless the store took the whole push and had nothing to pull.
     Result<SyncSummary> sync(Transport& transport);
 
     // Called by sync() with each pulled page as it arrives, before it is
@@ -100,6 +103,8 @@ public:
     Book& book() { return *book_; }
 
 private:
+    // The outbox's batch after `after_seq`, with a pull from the book's cursor.
+    Result<PreparedSync> prepare_after(std::int64_t after_seq, bool count_remaining);
     Result<RoundResult> complete_decoded(const PreparedSync& sent, const SyncResponse& decoded,
                                          const DecodedHook& decoded_hook);
     Result<RoundResult> apply(const PreparedSync& sent, const SyncResponse& response,
