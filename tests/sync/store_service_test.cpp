@@ -242,15 +242,22 @@ TEST_CASE("store service: a pull that asks for a count learns how many changes r
     CHECK(done.pull->remaining == 0);
 }
 
-TEST_CASE("store database: keeps the page cache it was opened with") {
+TEST_CASE("store database: keeps the page cache and the checkpoint interval it was opened with") {
     Setup s;
-    // StoreOptions' default: 64 MiB, given to SQLite as a negative size in KiB.
+    // StoreOptions' defaults: 64 MiB, given to SQLite as a negative size in
+    // KiB, and a checkpoint every 10,000 WAL pages.
     CHECK(count_rows(*s.server.store, "PRAGMA cache_size") == -64 * 1024);
+    CHECK(count_rows(*s.server.store, "PRAGMA wal_autocheckpoint") == 10'000);
     store::StoreOptions small;
     small.path = (s.dir.path() / "small.db").string();
     small.cache_kib = 512;
+    small.wal_autocheckpoint_pages = 200;
     auto db = need(store::StoreDatabase::create(small, "测试门店"));
     CHECK(count_rows(*db, "PRAGMA cache_size") == -512);
+    CHECK(count_rows(*db, "PRAGMA wal_autocheckpoint") == 200);
+    db.reset();
+    auto reopened = need(store::StoreDatabase::open(small));
+    CHECK(count_rows(*reopened, "PRAGMA wal_autocheckpoint") == 200);
 }
 
 TEST_CASE("change log: an entry stores its shared version once, and entries of the earlier layout still read") {

@@ -21,7 +21,9 @@ Result<storage::Database> open_database(const StoreOptions& options, bool create
     o.vfs = options.vfs;
     o.synchronous = options.synchronous;
     o.cache_kib = options.cache_kib;
-    return storage::Database::open(o);
+    FC_ASSIGN(auto db, storage::Database::open(o));
+    FC_TRY(db.exec("PRAGMA wal_autocheckpoint=" + std::to_string(options.wal_autocheckpoint_pages)));
+    return db;
 }
 
 Status put_meta(storage::Database& db, std::string_view key, const std::string& value) {

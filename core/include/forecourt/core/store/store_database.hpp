@@ -28,6 +28,12 @@ struct StoreOptions {
     // dealership from one file; the change log's indexes and the hot
     // records should stay in memory (SQLite's default is 2 MiB).
     int cache_kib = 64 * 1024;
+    // WAL pages written before SQLite copies them back into the database
+    // file (its default is 1,000). A pushed batch of 500 changes dirties
+    // about that many pages, so at the default nearly every batch ended in
+    // a checkpoint that wrote the same hot pages again; 10,000 (a WAL of
+    // about 40 MB) copies each of them once per many batches.
+    int wal_autocheckpoint_pages = 10'000;
 };
 
 // Who this store is. The replica id stamps values the server writes itself.
