@@ -18,14 +18,11 @@ TEST_CASE("sync client: an unenrolled book cannot sync") {
 TEST_CASE("sync client: a pulled change waits behind an unsynced local edit until the server settles it") {
     TwoTablets two;
     auto& [dir, server, li, a, b, transport] = two;
-    const auto id = a.register_prospect("王伟", "13800138000");
-    need(a.sync(transport));
-    need(b.sync(transport));
+    const auto id = two.shared_prospect("王伟", "13800138000");
     // b edits offline: first the notes, then the address (an older clock than a's).
     need(b.book().edit_card(id, {{"household_notes", "prefers weekends"}}));
     need(b.book().edit_card(id, {{"address", "B's address"}}));
-    a.clock.advance(5000);
-    server.clock.advance(5000);
+    two.later(a, 5000);
     need(a.book().edit_card(id, {{"address", "A's address"}}));
     need(a.sync(transport));
 

@@ -85,14 +85,11 @@ TEST_CASE("echoes: a tablet behind the store gets them back and keeps what it ho
 TEST_CASE("echoes: a value the store decided otherwise comes back, and so do the batch's later changes of that record") {
     TwoTablets two;
     auto& [dir, server, li, a, b, transport] = two;
-    const auto id = a.register_prospect("王伟", "13800138000");
-    need(a.sync(transport));
-    need(b.sync(transport));
+    const auto id = two.shared_prospect("王伟", "13800138000");
 
     // a edits the address offline; b edits it later and syncs first.
     need(a.book().edit_card(id, {{"address", "A's first address"}}));
-    b.clock.advance(5000);
-    server.clock.advance(5000);
+    two.later(b, 5000);
     need(b.book().edit_card(id, {{"address", "B's address"}}));
     need(b.sync(transport));
     // a pulls (its edit waits in the outbox, kept over b's), then edits again,
@@ -119,12 +116,9 @@ TEST_CASE("echoes: a value the store decided otherwise comes back, and so do the
 TEST_CASE("echoes: b's older edit loses to a's newer one, and b gets a's value back") {
     TwoTablets two;
     auto& [dir, server, li, a, b, transport] = two;
-    const auto id = a.register_prospect("王伟", "13800138000");
-    need(a.sync(transport));
-    need(b.sync(transport));
+    const auto id = two.shared_prospect("王伟", "13800138000");
     need(b.book().edit_card(id, {{"address", "B's address"}}));
-    a.clock.advance(5000);
-    server.clock.advance(5000);
+    two.later(a, 5000);
     need(a.book().edit_card(id, {{"address", "A's address"}}));
     need(a.sync(transport));
     const auto b_round = round_trip(b, transport);

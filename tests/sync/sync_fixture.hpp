@@ -123,6 +123,18 @@ struct TwoTablets {
         a.enrol(server, li);
         b.enrol(server, li);
     }
+    // A prospect a registers and both tablets have synced; its id.
+    std::string shared_prospect(const std::string& name, const std::string& phone) {
+        const auto id = a.register_prospect(name, phone);
+        need(a.sync(transport));
+        need(b.sync(transport));
+        return id;
+    }
+    // Moves one tablet's clock, and the store's with it, `ms` ahead.
+    void later(Tablet& t, platform::EpochMs ms) {
+        t.clock.advance(ms);
+        server.clock.advance(ms);
+    }
     TempDir dir;
     StoreFixture server{dir.path()};
     std::string li = server.add_consultant("李娜");
