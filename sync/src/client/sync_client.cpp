@@ -4,6 +4,7 @@
 
 #include <future>
 #include <optional>
+#include <utility>
 
 #include "forecourt/sync/codec.hpp"
 #include "pulled_page.hpp"
@@ -194,6 +195,27 @@ bool next_round_only_pulls(const PreparedSync& sent, const SyncResponse& decoded
            decoded.device_status == DeviceStatus::active;
 }
 
+// Sends `prepared` from another thread, runs `meanwhile` on this one, and
+// waits for the answer; `prepared` is handed back with it.
+template <typename Meanwhile>
+SentAhead::Answer send_while(Transport& transport, PreparedSync& prepared, const Limits& limits,
+                             Meanwhile&& meanwhile) {
+    auto sending = send_in_background(transport, std::move(prepared), limits);
+    meanwhile();
+    auto answer = sending.answer.get();
+    prepared = std::move(sending.prepared);
+    return answer;
+}
+
+void add_round(SyncSummary& summary, const PreparedSync& sent, const RoundResult& result) {
+    ++summary.rounds;
+    if (result.refused_seq) ++summary.refused;
+    else summary.pushed += static_cast<int>(sent.pushed);
+    summary.pulled += result.pulled;
+    summary.conflicts += result.push.conflicts;
+    summary.revoked = result.revoked;
+}
+
 // A batch staged while `sent` was on its way follows it as it was read: the
 // store took all of `sent`, and its page was empty, so the staged request's
 // cursor (the one before that page) still names what is left to pull.
@@ -204,15 +226,22 @@ bool staged_still_follows(const PreparedSync& sent, const RoundResult& result) {
 
 }  // namespace
 
+std::optional<PreparedSync> SyncClient::page_ahead(const Transport& transport, const PreparedSync& sent,
+                                                   const SyncResponse& decoded) {
+    if (!transport.sends_in_background() || !next_round_only_pulls(sent, decoded)) return std::nullopt;
+    const auto waiting = book_->changes().has_pending();
+    if (!waiting.ok() || *waiting) return std::nullopt;
+    auto next = prepare_pull(decoded.pull->cursor);
+    if (!next.ok()) return std::nullopt;
+    return std::move(*next);
+}
+
 Result<SyncSummary> SyncClient::sync(Transport& transport) {
     SyncSummary summary;
     std::optional<SentAhead> ahead;  // joined when it goes out of scope, answer dropped
     auto on_decoded = [&](const PreparedSync& sent, const SyncResponse& decoded) {
         if (page_hook_ && decoded.pull) page_hook_(*decoded.pull);
-        if (!transport.sends_in_background() || !next_round_only_pulls(sent, decoded)) return;
-        const auto waiting = book_->changes().has_pending();
-        if (!waiting.ok() || *waiting) return;
-        if (auto next = prepare_pull(decoded.pull->cursor); next.ok())
+        if (auto next = page_ahead(transport, sent, decoded))
             ahead = send_in_background(transport, std::move(*next), options_.limits);
     };
     // The outbox's next batch, read and encoded while a push is on its way.
@@ -226,18 +255,18 @@ Result<SyncSummary> SyncClient::sync(Transport& transport) {
             ahead.reset();
         } else {
             if (staged) {
-                prepared = std::move(*staged);
-                staged.reset();
+                prepared = std::move(*std::exchange(staged, std::nullopt));
             } else {
                 // The first round asks how much there is to pull, for progress displays.
                 FC_ASSIGN(prepared, prepare(round == 0));
             }
             if (prepared.pushed > 0 && transport.sends_in_background()) {
-                auto sending = send_in_background(transport, prepared, options_.limits);
-                // Not staging (the book could not be read) only costs the overlap.
-                if (auto next = prepare_after(prepared.last_seq, false); next.ok() && next->pushed > 0)
-                    staged = std::move(*next);
-                answer = sending.answer.get();
+                const auto last_seq = prepared.last_seq;
+                answer = send_while(transport, prepared, options_.limits, [&] {
+                    // Not staging (the book could not be read) only costs the overlap.
+                    if (auto next = prepare_after(last_seq, false); next.ok() && next->pushed > 0)
+                        staged = std::move(*next);
+                });
             } else {
                 answer.reply = transport.send(prepared.request);
             }
@@ -249,12 +278,7 @@ Result<SyncSummary> SyncClient::sync(Transport& transport) {
         FC_ASSIGN(auto result, answer.decoded ? complete_decoded(prepared, *answer.decoded, on_decoded)
                                               : complete(prepared, *answer.reply, on_decoded));
         if (staged && !staged_still_follows(prepared, result)) staged.reset();
-        ++summary.rounds;
-        if (result.refused_seq) ++summary.refused;
-        else summary.pushed += static_cast<int>(prepared.pushed);
-        summary.pulled += result.pulled;
-        summary.conflicts += result.push.conflicts;
-        summary.revoked = result.revoked;
+        add_round(summary, prepared, result);
         if (!result.more) break;
     }
     return summary;

@@ -58,14 +58,14 @@ public:
     bool number_float(number_float_t n, const string_t&) override { return element() && put(n); }
     bool string(string_t& s) override { return element() && check_string(s) && put(std::move(s)); }
     bool binary(binary_t&) override { return fail(detail::protocol_error("binary values are not JSON")); }
-    bool start_object(std::size_t) override { return element() && open(false, json::object()); }
+    bool start_object(std::size_t) override { return element() && open(json::object()); }
     bool key(string_t& k) override {
         if (!check_string(k) || !count()) return false;
-        slot_ = &(*containers_.back())[std::move(k)];  // a repeated name: the last value wins
+        slot_ = &(*levels_.back().container)[std::move(k)];  // a repeated name: the last value wins
         return true;
     }
     bool end_object() override { return close(); }
-    bool start_array(std::size_t) override { return element() && open(true, json::array()); }
+    bool start_array(std::size_t) override { return element() && open(json::array()); }
     bool end_array() override { return close(); }
     bool parse_error(std::size_t position, const std::string&,
                      const nlohmann::detail::exception&) override {
@@ -75,8 +75,10 @@ public:
     }
 
 private:
+    // An open array or object. It is only written to while it is the
+    // innermost one, so the pointers to those around it stay valid.
     struct Level {
-        bool array;
+        json* container;
         std::size_t members;
     };
 
@@ -84,16 +86,16 @@ private:
         if (!error) error = std::move(e);
         return false;
     }
-    bool element() { return levels_.empty() || !levels_.back().array || count(); }
+    bool element() { return levels_.empty() || !levels_.back().container->is_array() || count(); }
     // Places a value where the parser is: the root, the array's next
     // element, or the member whose name came last.
     template <typename Value>
     json* place(Value&& value) {
-        if (containers_.empty()) {
+        if (levels_.empty()) {
             root = json(std::forward<Value>(value));
             return &root;
         }
-        json& container = *containers_.back();
+        json& container = *levels_.back().container;
         if (container.is_array()) {
             container.emplace_back(std::forward<Value>(value));
             return &container.back();
@@ -111,19 +113,15 @@ private:
         return fail(detail::too_large("an array or object has more than " +
                                       std::to_string(limits_.max_array_length) + " entries"));
     }
-    bool open(bool array, json empty) {
-        levels_.push_back(Level{array, 0});
-        if (static_cast<int>(levels_.size()) > limits_.max_depth)
+    bool open(json empty) {
+        if (static_cast<int>(levels_.size()) >= limits_.max_depth)
             return fail(detail::too_large("the JSON nests deeper than " +
                                           std::to_string(limits_.max_depth) + " levels"));
-        // A container is only written to while it is the innermost open one,
-        // so the pointers above it stay valid.
-        containers_.push_back(place(std::move(empty)));
+        levels_.push_back(Level{place(std::move(empty)), 0});
         return true;
     }
     bool close() {
         levels_.pop_back();
-        containers_.pop_back();
         return true;
     }
     bool check_string(const string_t& s) {
@@ -134,9 +132,8 @@ private:
     }
 
     const Limits& limits_;
-    std::vector<Level> levels_;
-    std::vector<json*> containers_;  // the open arrays and objects, outermost first
-    json* slot_ = nullptr;           // the member whose name was read last
+    std::vector<Level> levels_;  // outermost first
+    json* slot_ = nullptr;       // the member whose name was read last
 };
 
 }  // namespace

@@ -47,6 +47,11 @@ Status record_merge(store::StoreDatabase& store, storage::Transaction& tx, const
     return ok_status();
 }
 
+// Every pushed field was written as sent (none lost to a newer value).
+bool all_applied(const RecordMerge& merged) {
+    return std::all_of(merged.fields.begin(), merged.fields.end(), [](const FieldDecision& d) { return d.apply; });
+}
+
 // A tablet clock far ahead is not trusted; the audit keeps both stamps.
 Status audit_restamp(store::StoreDatabase& store, storage::Transaction& tx,
                      const store::DeviceRow& device, const Change& change, const Stamp& stamp) {
@@ -165,12 +170,8 @@ Status StoreService::apply_change(storage::Transaction& tx, const store::DeviceR
     if (!merged.writes.empty())
         FC_TRY(store_->records().put(tx, table, change.record_id, store_->identity().store_id, owner,
                                      merged.writes));
-    const bool taken_as_sent = !stamp.restamped && owner == device.consultant_id &&
-                               std::all_of(merged.fields.begin(), merged.fields.end(),
-                                           [](const FieldDecision& d) { return d.apply; });
-    RecordKey key{change.table, change.record_id};
-    const bool echo = echoes.possible && taken_as_sent && !echoes.sent_back.contains(key);
-    if (!echo) echoes.sent_back.insert(std::move(key));
+    const bool taken_as_sent = !stamp.restamped && owner == device.consultant_id && all_applied(merged);
+    const bool echo = echoes.echo({change.table, change.record_id}, taken_as_sent);
     FC_TRY(record_merge(*store_, tx, change, device, merged, owner, echo, result));
     touched.insert(owner);
     if (owner == device.consultant_id) return ok_status();

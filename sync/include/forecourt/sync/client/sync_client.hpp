@@ -105,6 +105,11 @@ public:
 private:
     // The outbox's batch after `after_seq`, with a pull from the book's cursor.
     Result<PreparedSync> prepare_after(std::int64_t after_seq, bool count_remaining);
+    // The request for the page after `decoded`'s, to send while that one is
+    // applied: only over a transport that sends in the background, when the
+    // round pushed nothing, nothing waits in the outbox and more follows.
+    std::optional<PreparedSync> page_ahead(const Transport& transport, const PreparedSync& sent,
+                                           const SyncResponse& decoded);
     Result<RoundResult> complete_decoded(const PreparedSync& sent, const SyncResponse& decoded,
                                          const DecodedHook& decoded_hook);
     Result<RoundResult> apply(const PreparedSync& sent, const SyncResponse& response,

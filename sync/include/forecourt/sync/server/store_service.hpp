@@ -48,6 +48,13 @@ private:
     struct Echoes {
         bool possible = false;
         std::set<RecordKey> sent_back;
+        // Whether the entry of a change to `record` is an echo; once one is
+        // not, the batch's later entries of that record are not either.
+        bool echo(RecordKey record, bool taken_as_sent) {
+            if (possible && taken_as_sent && !sent_back.contains(record)) return true;
+            sent_back.insert(std::move(record));
+            return false;
+        }
     };
 
     Result<Response> route(const Request& request);
