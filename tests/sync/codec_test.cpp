@@ -96,6 +96,45 @@ TEST_CASE("codec: a sync response survives a round trip") {
     CHECK_FALSE(uncounted->pull->remaining.has_value());
 }
 
+TEST_CASE("codec: a page of stored log entries is the message of the same typed page") {
+    SyncResponse response;
+    response.store_id = "s";
+    response.server_hlc = Hlc{0x019ab3f0c1a20003};
+    response.push = PushResult{9, 2, 1, 1, 0, 1};
+    const Version shared{Hlc{5}, "r"}, own{Hlc{7}, "q"};
+    response.pull = PullPage{{PulledChange{11, PulledOp::upsert, "customers", kCustomer, "owner",
+                                           {FieldValue{"grade", "A", shared},
+                                            FieldValue{"name", "王\"伟}]", own},
+                                            FieldValue{"phones", json::array({"13800000000"}), shared}}},
+                              PulledChange{12, PulledOp::purge, "contacts", kCustomer, "", {}},
+                              PulledChange{13, PulledOp::upsert, "vehicle_models", kCustomer, "",
+                                           {FieldValue{"name", "汉 EV", shared}}}},
+                             13, true, 40};
+    EncodedPullPage page{{}, 13, true, 40};
+    page.add(store::WireEntry{11, "upsert", "customers", kCustomer, "owner",
+                              json{{"fields", {{"grade", "A"}, {"name", "王\"伟}]"}, {"phones", {"13800000000"}}}},
+                                   {"version", shared.to_string()},
+                                   {"versions", {{"name", own.to_string()}}}}.dump()});
+    page.add(store::WireEntry{12, "purge", "contacts", kCustomer, "li", ""});
+    page.add(store::WireEntry{13, "upsert", "vehicle_models", kCustomer, std::nullopt,
+                              json{{"fields", {{"name", "汉 EV"}}}, {"version", shared.to_string()}}.dump()});
+    const std::string spliced = encode(response, page);
+    CHECK(json::parse(spliced) == json::parse(encode(response)));
+    auto decoded = decode_sync_response(spliced, Limits{});
+    REQUIRE_MESSAGE(decoded.ok(), decoded.error().describe());
+    REQUIRE(decoded->pull->changes.size() == 3);
+    CHECK(decoded->pull->changes[0].fields[1].value == "王\"伟}]");
+    CHECK(decoded->pull->changes[0].fields[1].version == own);
+    CHECK(decoded->pull->changes[1].op == PulledOp::purge);
+    CHECK(decoded->pull->changes[2].owner_id.empty());
+    CHECK(decoded->pull->remaining == 40);
+    // An empty page, and no page at all.
+    CHECK(json::parse(encode(response, EncodedPullPage{{}, 13, false, std::nullopt}))["pull"] ==
+          json{{"cursor", 13}, {"more", false}, {"changes", json::array()}});
+    response.pull.reset();
+    CHECK_FALSE(json::parse(encode(response)).contains("pull"));
+}
+
 TEST_CASE("codec: a pulled upsert shares one version; a field with another names its own") {
     SyncResponse response;
     response.store_id = "s";

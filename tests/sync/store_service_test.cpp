@@ -260,7 +260,7 @@ TEST_CASE("store database: keeps the page cache and the checkpoint interval it w
     CHECK(count_rows(*reopened, "PRAGMA wal_autocheckpoint") == 200);
 }
 
-TEST_CASE("change log: an entry stores its shared version once, and entries of the earlier layout still read") {
+TEST_CASE("change log: an entry stores its fields in the wire's shape, and entries of earlier layouts still read") {
     Setup s;
     auto& store = *s.server.store;
     const Version edit{Hlc{0x0000019ab3f0c1a2ULL << 16}, "tablet-1"};
@@ -279,19 +279,27 @@ TEST_CASE("change log: an entry stores its shared version once, and entries of t
         q->bind(1, s.li).bind(2, json{{"name", {{"value", "赵敏"}, {"version", edit.to_string()}}},
                                       {"grade", {{"value", "B"}, {"version", "not a version"}}}}.dump());
         need(q->run());
+        // The layout after it: [shared version, values, versions that differ].
+        auto q2 = need(storage::Query::prepare(store.db(),
+            "INSERT INTO change_log (at, op, tbl, record_id, audience, fields) VALUES (3000, 'upsert', "
+            "'customers', 'c-3', ?, ?)"));
+        q2->bind(1, s.li).bind(2, json::array({edit.to_string(), {{"name", "钱芳"}, {"grade", "H"}},
+                                               {{"grade", other.to_string()}}}).dump());
+        need(q2->run());
         need(tx.commit());
     }
     auto stored = need(storage::Query::prepare(store.db(), "SELECT fields FROM change_log WHERE seq = ?"));
     stored->bind(1, seq);
     REQUIRE(need(stored->step()));
     const auto text = stored->text(0);
-    CHECK(json::parse(text) == json::array({edit.to_string(),
-                                            {{"name", "王伟"}, {"grade", "A"}, {"phones", {"13800138000"}}},
-                                            {{"grade", other.to_string()}}}));
+    const json wire_shape{{"fields", {{"name", "王伟"}, {"grade", "A"}, {"phones", {"13800138000"}}}},
+                          {"version", edit.to_string()},
+                          {"versions", {{"grade", other.to_string()}}}};
+    CHECK(json::parse(text) == wire_shape);
 
     auto page = need(store.log().page(0, {s.li, ""}, 100, 1 << 20));
     std::erase_if(page.entries, [](const auto& e) { return e.table != "customers"; });  // consultants
-    REQUIRE(page.entries.size() == 2);
+    REQUIRE(page.entries.size() == 3);
     auto by_name = [](const store::LogEntry& e) {
         std::map<std::string, std::pair<json, std::string>> out;
         for (const auto& f : e.fields) out[f.field] = {f.value, f.version.to_string()};
@@ -305,4 +313,26 @@ TEST_CASE("change log: an entry stores its shared version once, and entries of t
     // The earlier layout: the field with a version that cannot be read is left out.
     CHECK(by_name(page.entries[1]) ==
           std::map<std::string, std::pair<json, std::string>>{{"name", {"赵敏", edit.to_string()}}});
+    CHECK(by_name(page.entries[2]) == std::map<std::string, std::pair<json, std::string>>{
+                                          {"name", {"钱芳", edit.to_string()}},
+                                          {"grade", {"H", other.to_string()}}});
+
+    // A pull sends the current layout as stored, and earlier ones rewritten to it.
+    auto wire = need(store.log().wire_page(0, {s.li, ""}, 100, 1 << 20));
+    std::erase_if(wire.entries, [](const auto& e) { return e.table != "customers"; });
+    REQUIRE(wire.entries.size() == 3);
+    CHECK(wire.entries[0].fields == text);
+    // What the wire's members say: each field's value and version.
+    auto meaning = [](const std::string& fields) {
+        const json j = json::parse(fields);
+        std::map<std::string, std::pair<json, std::string>> out;
+        for (const auto& [name, value] : j.at("fields").items())
+            out[name] = {value, j.contains("versions") && j["versions"].contains(name) ? j["versions"][name]
+                                                                                        : j.at("version")};
+        return out;
+    };
+    CHECK(meaning(wire.entries[1].fields) == by_name(page.entries[1]));
+    CHECK(meaning(wire.entries[2].fields) == by_name(page.entries[2]));
+    CHECK(wire.cursor == page.cursor);
+    CHECK(wire.more == page.more);
 }

@@ -24,10 +24,14 @@ std::string reader_ranges(std::string_view columns, std::string_view upper_bound
            " UNION ALL SELECT " + std::string(columns) + " FROM change_log WHERE audience = ?3" + rest;
 }
 
-// An entry's fields are stored as [version, {field: value}, {field: version}]:
-// the version most of them share once, then only the versions that differ
-// (the wire's shape, sync/PROTOCOL.md). Entries written before this layout
-// are objects of {field: {"value", "version"}} and are still read.
+// An entry's fields are stored in the wire's own shape (sync/PROTOCOL.md):
+// {"fields": {field: value}, "version": the version most of them share,
+// "versions": {field: version} for those that differ}, so that a pull sends
+// the stored text as it is. Earlier layouts are still read: the array
+// [version, {field: value}, {field: version}], and before it an object of
+// {field: {"value", "version"}}. No table has a field named "fields", so an
+// object whose first member is "fields" is always the current layout (nlohmann
+// writes members in name order, and "fields" sorts before "version").
 std::string stored_fields(const std::vector<LoggedField>& fields) {
     const Version* common = most_common_version(fields);
     json values = json::object();
@@ -36,34 +40,57 @@ std::string stored_fields(const std::vector<LoggedField>& fields) {
         values[f.field] = f.value;
         if (!(f.version == *common)) versions[f.field] = f.version.to_string();
     }
-    json stored = json::array({common ? common->to_string() : std::string(), std::move(values),
-                               std::move(versions)});
+    json stored = {{"fields", std::move(values)}};
+    if (common) stored["version"] = common->to_string();
+    if (!versions.empty()) stored["versions"] = std::move(versions);
     return stored.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+constexpr std::string_view kWireLayoutStart = R"({"fields":{)";
+
+// The fields of one stored layout: values, the shared version, and the versions that differ.
+std::vector<LoggedField> fields_of(json& values, const std::optional<Version>& common, const json& versions) {
+    std::vector<LoggedField> out;
+    for (auto& [field, value] : values.items()) {
+        auto own = versions.find(field);
+        auto version = own == versions.end() ? common
+                       : own->is_string()    ? Version::parse(own->get_ref<const std::string&>())
+                                             : std::nullopt;
+        if (version) out.push_back(LoggedField{field, std::move(value), std::move(*version)});
+    }
+    return out;
 }
 
 // Fields whose version cannot be read are left out, as the store never wrote them.
 std::vector<LoggedField> fields_from(std::string_view text) {
-    std::vector<LoggedField> out;
     json stored = json::parse(text, nullptr, false);
-    if (stored.is_array() && stored.size() == 3 && stored[0].is_string() && stored[1].is_object() &&
-        stored[2].is_object()) {
-        const auto common = Version::parse(stored[0].get_ref<const std::string&>());
-        for (auto& [field, value] : stored[1].items()) {
-            auto own = stored[2].find(field);
-            auto version = own == stored[2].end() ? common
-                           : own->is_string()     ? Version::parse(own->get_ref<const std::string&>())
-                                                  : std::nullopt;
-            if (version) out.push_back(LoggedField{field, std::move(value), std::move(*version)});
-        }
-        return out;
+    static const json kNone = json::object();
+    if (text.starts_with(kWireLayoutStart) && stored.is_object()) {
+        const auto shared = stored.find("version");
+        const auto common = shared != stored.end() && shared->is_string()
+                                ? Version::parse(shared->get_ref<const std::string&>())
+                                : std::nullopt;
+        const auto versions = stored.find("versions");
+        return fields_of(stored["fields"], common,
+                         versions != stored.end() && versions->is_object() ? *versions : kNone);
     }
+    if (stored.is_array() && stored.size() == 3 && stored[0].is_string() && stored[1].is_object() &&
+        stored[2].is_object())
+        return fields_of(stored[1], Version::parse(stored[0].get_ref<const std::string&>()), stored[2]);
+    std::vector<LoggedField> out;
     if (!stored.is_object()) return out;
-    for (auto& [field, state] : stored.items()) {  // the earlier layout
+    for (auto& [field, state] : stored.items()) {  // the first layout
         if (!state.is_object()) continue;
         auto version = Version::parse(state.value("version", ""));
         if (version) out.push_back(LoggedField{field, state.value("value", json()), std::move(*version)});
     }
     return out;
+}
+
+// The stored fields in the current layout: as stored, or rewritten from an earlier one.
+std::string wire_fields(std::string text) {
+    if (text.starts_with(kWireLayoutStart)) return text;
+    return stored_fields(fields_from(text));
 }
 
 LogEntry entry_from(storage::Statement& st) {
@@ -79,6 +106,44 @@ LogEntry entry_from(storage::Statement& st) {
     e.origin_seq = st.int64(8);
     e.echo = st.int64(9) != 0;
     return e;
+}
+
+WireEntry wire_entry_from(storage::Statement& st) {
+    WireEntry e;
+    e.seq = st.int64(0);
+    e.op = st.text(2);
+    e.table = st.text(3);
+    e.record_id = st.text(4);
+    e.audience = st.opt_text(5);
+    if (e.op != kOpPurge) e.fields = wire_fields(st.text(6));
+    return e;
+}
+
+// A page of entries up to `head_seq`, each read by `read_entry` (see ChangeLog::page).
+template <typename Entry, typename ReadEntry>
+Result<BasicLogPage<Entry>> read_page(storage::Database& db, std::int64_t head_seq, std::int64_t cursor,
+                                      const LogReader& reader, int limit, std::size_t max_bytes,
+                                      ReadEntry read_entry) {
+    FC_ASSIGN(auto q, Query::prepare(db, reader_ranges(kEntryColumns, " AND seq <= ?2") +
+                                             " ORDER BY seq LIMIT ?4"));
+    q->bind(1, cursor).bind(2, head_seq).bind(3, reader.consultant_id).bind(4, limit + 1);
+    q->bind(5, reader.device_id);
+    BasicLogPage<Entry> page;
+    std::size_t bytes = 0;
+    for (;;) {
+        FC_ASSIGN(bool row, q->step());
+        if (!row) break;
+        const bool full = static_cast<int>(page.entries.size()) >= limit ||
+                          (!page.entries.empty() && bytes >= max_bytes);
+        if (full) {
+            page.more = true;
+            break;
+        }
+        bytes += q->text(6).size();
+        page.entries.push_back(read_entry(*q));
+    }
+    page.cursor = page.more ? page.entries.back().seq : std::max(cursor, head_seq);
+    return page;
 }
 
 }  // namespace
@@ -105,27 +170,14 @@ Result<LogPage> ChangeLog::page(std::int64_t cursor, const LogReader& reader, in
                                 std::size_t max_bytes) {
     // The head is read first: entries past it are not in this page, so the
     // cursor returned when nothing remains never skips an entry.
-    FC_ASSIGN(std::int64_t head_seq, head());
-    FC_ASSIGN(auto q, Query::prepare(*db_, reader_ranges(kEntryColumns, " AND seq <= ?2") +
-                                               " ORDER BY seq LIMIT ?4"));
-    q->bind(1, cursor).bind(2, head_seq).bind(3, reader.consultant_id).bind(4, limit + 1);
-    q->bind(5, reader.device_id);
-    LogPage page;
-    std::size_t bytes = 0;
-    for (;;) {
-        FC_ASSIGN(bool row, q->step());
-        if (!row) break;
-        const bool full = static_cast<int>(page.entries.size()) >= limit ||
-                          (!page.entries.empty() && bytes >= max_bytes);
-        if (full) {
-            page.more = true;
-            break;
-        }
-        bytes += q->text(6).size();
-        page.entries.push_back(entry_from(*q));
-    }
-    page.cursor = page.more ? page.entries.back().seq : std::max(cursor, head_seq);
-    return page;
+    FC_ASSIGN(const std::int64_t head_seq, head());
+    return read_page<LogEntry>(*db_, head_seq, cursor, reader, limit, max_bytes, entry_from);
+}
+
+Result<WirePage> ChangeLog::wire_page(std::int64_t cursor, const LogReader& reader, int limit,
+                                      std::size_t max_bytes) {
+    FC_ASSIGN(const std::int64_t head_seq, head());
+    return read_page<WireEntry>(*db_, head_seq, cursor, reader, limit, max_bytes, wire_entry_from);
 }
 
 Result<std::int64_t> ChangeLog::count_after(std::int64_t cursor, const LogReader& reader) {

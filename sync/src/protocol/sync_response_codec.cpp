@@ -126,9 +126,9 @@ Result<PushResult> decode_push_result(const json& j) {
     return r;
 }
 
-}  // namespace
-
-std::string encode(const SyncResponse& response) {
+// The message's members as a document, but the page's changes, which are
+// text already: the document is written without them and they are spliced in.
+std::string encode_with(const SyncResponse& response, const EncodedPullPage* page) {
     json out = new_message();
     out["device_status"] = response.device_status == DeviceStatus::revoked ? "revoked" : "active";
     out["store_id"] = response.store_id;
@@ -136,14 +136,50 @@ std::string encode(const SyncResponse& response) {
     const auto& p = response.push;
     out["push"] = {{"acked_seq", p.acked_seq}, {"applied", p.applied}, {"duplicates", p.duplicates},
                    {"conflicts", p.conflicts}, {"review", p.review},   {"restamped", p.restamped}};
-    if (response.pull) {
-        json changes = json::array();
-        for (const auto& c : response.pull->changes) changes.push_back(pulled_to_json(c));
-        out["pull"] = {{"cursor", response.pull->cursor}, {"more", response.pull->more},
-                       {"changes", std::move(changes)}};
-        if (response.pull->remaining) out["pull"]["remaining"] = *response.pull->remaining;
+    std::string text = dump_json(out);
+    if (!page) return text;
+    json pull = {{"cursor", page->cursor}, {"more", page->more}};
+    if (page->remaining) pull["remaining"] = *page->remaining;
+    std::string pull_text = dump_json(pull);
+    text.pop_back();  // the message's closing brace
+    pull_text.pop_back();  // the page's
+    text += R"(,"pull":)";
+    text += pull_text;
+    text += R"(,"changes":[)";
+    text += page->changes;
+    text += "]}}";
+    return text;
+}
+
+}  // namespace
+
+std::string encode(const SyncResponse& response) {
+    if (!response.pull) return encode_with(response, nullptr);
+    EncodedPullPage page{{}, response.pull->cursor, response.pull->more, response.pull->remaining};
+    for (const auto& c : response.pull->changes) {
+        if (!page.changes.empty()) page.changes += ',';
+        page.changes += dump_json(pulled_to_json(c));
     }
-    return dump_json(out);
+    return encode(response, page);
+}
+
+std::string encode(const SyncResponse& response, const EncodedPullPage& page) {
+    return encode_with(response, &page);
+}
+
+// The members of an upsert ahead of its fields, then the stored text of its
+// fields ({"fields": ..., "version": ..., "versions": ...}) spliced in as the
+// rest of the object: member order carries no meaning in JSON.
+void EncodedPullPage::add(const store::WireEntry& entry) {
+    json head = {{"seq", entry.seq}, {"table", entry.table}, {"id", entry.record_id}};
+    const bool purge = entry.op == store::kOpPurge;
+    head["op"] = purge ? "purge" : "upsert";
+    if (!purge) head["owner_id"] = entry.audience.value_or("");
+    if (!changes.empty()) changes += ',';
+    changes += dump_json(head);
+    if (purge || entry.fields.size() <= 2 || entry.fields.front() != '{') return;  // no members to add
+    changes.back() = ',';
+    changes.append(entry.fields, 1);
 }
 
 Result<SyncResponse> decode_sync_response(std::string_view body, const Limits& limits) {

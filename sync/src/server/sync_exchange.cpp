@@ -61,19 +61,6 @@ Status audit_restamp(store::StoreDatabase& store, storage::Transaction& tx,
     return ok_status();
 }
 
-PulledChange pulled_from(store::LogEntry&& e) {
-    PulledChange c;
-    c.seq = e.seq;
-    c.op = e.op == store::kOpPurge ? PulledOp::purge : PulledOp::upsert;
-    c.table = std::move(e.table);
-    c.record_id = std::move(e.record_id);
-    c.owner_id = e.audience.value_or("");
-    c.fields.reserve(e.fields.size());
-    for (auto& f : e.fields)
-        c.fields.push_back(FieldValue{std::move(f.field), std::move(f.value), std::move(f.version)});
-    return c;
-}
-
 }  // namespace
 
 Result<Response> StoreService::sync(const store::DeviceRow& device, const SyncRequest& request) {
@@ -101,7 +88,7 @@ Result<Response> StoreService::sync(const store::DeviceRow& device, const SyncRe
     response.push = pushed;
     if (request.pull && !revoked) {
         FC_ASSIGN(auto page, read_page(device, *request.pull));
-        response.pull = std::move(page);
+        return Response{200, encode(response, page)};
     }
     return Response{200, encode(response)};
 }
@@ -200,15 +187,16 @@ Result<std::string> StoreService::owner_for_new(const model::TableSpec& table, c
     return device.consultant_id;
 }
 
-Result<PullPage> StoreService::read_page(const store::DeviceRow& device, const PullRequest& pull) {
+// The page goes out as the log stores it: its entries are not parsed here
+// (the tablet checks every change as it decodes the page).
+Result<EncodedPullPage> StoreService::read_page(const store::DeviceRow& device, const PullRequest& pull) {
     const int limit = std::clamp(pull.limit, 1, limits_.max_pull_page);
     const store::LogReader reader{device.consultant_id, device.id};
-    FC_ASSIGN(auto page, store_->log().page(pull.cursor, reader, limit, limits_.max_page_bytes));
-    PullPage out;
+    FC_ASSIGN(auto page, store_->log().wire_page(pull.cursor, reader, limit, limits_.max_page_bytes));
+    EncodedPullPage out;
     out.cursor = page.cursor;
     out.more = page.more;
-    out.changes.reserve(page.entries.size());
-    for (auto& e : page.entries) out.changes.push_back(pulled_from(std::move(e)));
+    for (const auto& e : page.entries) out.add(e);
     if (pull.count) {
         out.remaining = 0;
         if (page.more) {

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "forecourt/core/store/change_log.hpp"
 #include "forecourt/platform/result.hpp"
 #include "forecourt/sync/protocol.hpp"
 
@@ -47,6 +48,18 @@ std::string encode(const SyncRequest& request);
 Result<SyncRequest> decode_sync_request(std::string_view body, const Limits& limits,
                                         std::optional<std::int64_t>* refused = nullptr);
 std::string encode(const SyncResponse& response);
+// A pulled page whose changes are JSON text already, each from an entry of the
+// store's log as stored; the text of a SyncResponse whose pull is `page` (its
+// own `pull` is not read): the message encode() writes for the typed page,
+// with each change's members in another order.
+struct EncodedPullPage {
+    std::string changes;  // the "changes" array's elements, comma-separated
+    std::int64_t cursor = 0;
+    bool more = false;
+    std::optional<std::int64_t> remaining;
+    void add(const store::WireEntry& entry);
+};
+std::string encode(const SyncResponse& response, const EncodedPullPage& page);
 Result<SyncResponse> decode_sync_response(std::string_view body, const Limits& limits);
 
 // --- POST /v1/enrol, GET /v1/health, pokes ----------------------------------

@@ -52,11 +52,26 @@ struct LogReader {
     std::string device_id;
 };
 
-struct LogPage {
-    std::vector<LogEntry> entries;
+// An entry as a pull sends it: its fields are the JSON text of the wire's
+// members {"fields": {...}, "version": "...", "versions": {...}} (empty for a
+// purge), as stored.
+struct WireEntry {
+    std::int64_t seq = 0;
+    std::string op;
+    std::string table;
+    std::string record_id;
+    std::optional<std::string> audience;
+    std::string fields;
+};
+
+template <typename Entry>
+struct BasicLogPage {
+    std::vector<Entry> entries;
     std::int64_t cursor = 0;  // pass back to continue
     bool more = false;
 };
+using LogPage = BasicLogPage<LogEntry>;
+using WirePage = BasicLogPage<WireEntry>;
 
 class ChangeLog {
 public:
@@ -66,6 +81,8 @@ public:
     // Entries after `cursor` the reader pulls, oldest first, at most `limit`
     // entries and about `max_bytes` of fields (always at least one).
     Result<LogPage> page(std::int64_t cursor, const LogReader& reader, int limit, std::size_t max_bytes);
+    // The same page with each entry's fields as stored, ready to send.
+    Result<WirePage> wire_page(std::int64_t cursor, const LogReader& reader, int limit, std::size_t max_bytes);
     // How many entries the reader would pull after `cursor`.
     Result<std::int64_t> count_after(std::int64_t cursor, const LogReader& reader);
     // Whether the reader has any entry to pull after `cursor`.

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "forecourt/core/store/store_database.hpp"
+#include "forecourt/sync/codec.hpp"
 #include "forecourt/sync/exchange.hpp"
 #include "forecourt/sync/protocol.hpp"
 
@@ -73,7 +74,7 @@ private:
                            const Change& change, std::string reason, bool applied);
     Result<std::string> owner_for_new(const model::TableSpec& table, const Change& change,
                                       const store::DeviceRow& device);
-    Result<PullPage> read_page(const store::DeviceRow& device, const PullRequest& pull);
+    Result<EncodedPullPage> read_page(const store::DeviceRow& device, const PullRequest& pull);
 
     // POST /v1/enrol, GET /v1/health
     Result<Response> enrol(const EnrolRequest& request);
