@@ -128,6 +128,12 @@ TEST_CASE("codec: a page of stored log entries is the message of the same typed 
     CHECK(decoded->pull->changes[1].op == PulledOp::purge);
     CHECK(decoded->pull->changes[2].owner_id.empty());
     CHECK(decoded->pull->remaining == 40);
+    // Names that need escaping are escaped.
+    EncodedPullPage odd;
+    odd.add(store::WireEntry{14, "upsert", "customers", "a\"b\\c\n", "李", R"({"fields":{}})"});
+    CHECK(json::parse("[" + odd.changes + "]")[0] ==
+          json{{"seq", 14}, {"table", "customers"}, {"id", "a\"b\\c\n"}, {"op", "upsert"},
+               {"owner_id", "李"}, {"fields", json::object()}});
     // An empty page, and no page at all.
     CHECK(json::parse(encode(response, EncodedPullPage{{}, 13, false, std::nullopt}))["pull"] ==
           json{{"cursor", 13}, {"more", false}, {"changes", json::array()}});
