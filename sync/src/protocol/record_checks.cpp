@@ -21,13 +21,14 @@ Status check_record_id(const std::string& id, const std::string& path) {
 }
 
 Result<const model::FieldSpec*> field_named(const model::TableSpec& table, const std::string& name,
-                                            const json& value, const std::string& path) {
+                                            const json& value, std::string_view fields_path) {
+    auto path = [&] { return std::string(fields_path) + "." + name; };
     const auto* spec = table.field(name);
     if (!spec)
-        return invalid(path + ": " + std::string(table.name) + " has no field " + detail::quoted(name));
-    if (value.is_number_unsigned() && !as_int64(value)) return invalid(path + " is out of range");
+        return invalid(path() + ": " + std::string(table.name) + " has no field " + detail::quoted(name));
+    if (value.is_number_unsigned() && !as_int64(value)) return invalid(path() + " is out of range");
     auto valid = storage::validate_field_value(*spec, value);
-    if (!valid.ok()) return invalid(path + ": " + valid.error().message);
+    if (!valid.ok()) return invalid(path() + ": " + valid.error().message);
     return spec;
 }
 

@@ -1,4 +1,5 @@
 // POST /v1/sync: the push batch and the pulled page, checked against the record schema.
+// Values are moved out of the parsed document into the typed message.
 #include "forecourt/sync/codec.hpp"
 #include "json_reader.hpp"
 #include "record_checks.hpp"
@@ -17,23 +18,24 @@ using nlohmann::json;
 
 namespace {
 
-Result<FieldChange> decode_field_change(const model::TableSpec& table, const std::string& name,
-                                        const json& j, const std::string& path) {
-    if (!j.is_object()) return protocol_error(path + " must be an object with value and base");
-    Members m(j, path);
-    const json* value = m.find("value");
-    if (!value) return protocol_error(path + ".value is missing");
-    FC_TRY(field_named(table, name, *value, path));
-    FieldChange change{name, *value, std::nullopt};
-    FC_ASSIGN(auto base, m.opt_text("base"));
-    if (base) {
-        change.base = detail::version_from_wire(*base);
-        if (!change.base) return invalid(m.path("base") + " is not a version (hlc@replica)");
+// One pushed field, {"value", "base"}, a member of `fields_path`.
+Result<FieldChange> decode_field_change(const model::TableSpec& table, const std::string& name, json& j,
+                                        std::string_view fields_path) {
+    auto path = [&] { return std::string(fields_path) + "." + name; };
+    if (!j.is_object()) return protocol_error(path() + " must be an object with value and base");
+    const auto value = j.find("value");
+    if (value == j.end()) return protocol_error(path() + ".value is missing");
+    FC_TRY(field_named(table, name, *value, fields_path));
+    FieldChange change{name, std::move(*value), std::nullopt};
+    if (const auto base = j.find("base"); base != j.end() && !base->is_null()) {
+        if (!base->is_string()) return protocol_error(path() + ".base must be a string or null");
+        change.base = detail::version_from_wire(base->get_ref<const std::string&>());
+        if (!change.base) return invalid(path() + ".base is not a version (hlc@replica)");
     }
     return change;
 }
 
-Result<Change> decode_change(const json& j, const std::string& path, const Limits& limits) {
+Result<Change> decode_change(json& j, const std::string& path, const Limits& limits) {
     if (!j.is_object()) return protocol_error(path + " must be an object");
     Members m(j, path);
     Change c;
@@ -47,31 +49,36 @@ Result<Change> decode_change(const json& j, const std::string& path, const Limit
     auto stamp = hlc_from_hex(hlc);
     if (!stamp) return invalid(m.path("hlc") + " must be 16 lowercase hex digits");
     c.hlc = *stamp;
-    FC_ASSIGN(const json* fields, m.object("fields"));
-    if (fields->empty()) return invalid(m.path("fields") + " is empty");
-    FC_TRY(check_field_count(*fields, limits, m.path("fields")));
-    for (const auto& [name, f] : fields->items()) {
-        FC_ASSIGN(auto field, decode_field_change(*table, name, f, m.path("fields") + "." + name));
+    FC_TRY(m.object("fields"));
+    json& fields = j["fields"];
+    if (fields.empty()) return invalid(m.path("fields") + " is empty");
+    FC_TRY(check_field_count(fields, limits, m.path("fields")));
+    c.fields.reserve(fields.size());
+    const std::string fields_path = m.path("fields");
+    for (auto& [name, f] : fields.items()) {
+        FC_ASSIGN(auto field, decode_field_change(*table, name, f, fields_path));
         c.fields.push_back(std::move(field));
     }
     return c;
 }
 
-Result<std::vector<Change>> decode_push(const json& push, const Limits& limits,
+Result<std::vector<Change>> decode_push(json& push, const Limits& limits,
                                         std::optional<std::int64_t>* refused) {
     if (!push.is_object()) return protocol_error("push must be an object");
-    FC_ASSIGN(const json* changes, Members(push, "push").array("changes"));
-    if (changes->size() > limits.max_changes_per_batch)
-        return too_large("the batch has " + std::to_string(changes->size()) + " changes; at most " +
+    FC_TRY(Members(push, "push").array("changes"));
+    json& changes = push["changes"];
+    if (changes.size() > limits.max_changes_per_batch)
+        return too_large("the batch has " + std::to_string(changes.size()) + " changes; at most " +
                          std::to_string(limits.max_changes_per_batch) + " are allowed");
     std::vector<Change> out;
-    for (std::size_t i = 0; i < changes->size(); ++i) {
-        auto decoded = decode_change((*changes)[i], "push.changes[" + std::to_string(i) + "]", limits);
+    out.reserve(changes.size());
+    for (std::size_t i = 0; i < changes.size(); ++i) {
+        auto decoded = decode_change(changes[i], "push.changes[" + std::to_string(i) + "]", limits);
         if (!decoded.ok()) {
             // Content this store cannot take, in one change: name it, so the
-            // tablet can set it aside and push the others.
+            // tablet can set it aside and push the others (its seq is never moved out).
             if (refused && decoded.error().code == ErrorCode::invalid_argument)
-                *refused = detail::positive_seq((*changes)[i]);
+                *refused = detail::positive_seq(changes[i]);
             return decoded.take_error();
         }
         Change change = std::move(decoded).value();
@@ -128,7 +135,7 @@ Result<SyncRequest> decode_sync_request(std::string_view body, const Limits& lim
     if (refused) refused->reset();
     FC_ASSIGN(json j, detail::parse_message(body, limits, limits.max_body_bytes));
     SyncRequest out;
-    if (auto push = j.find("push"); push != j.end()) {
+    if (auto push = j.find("push"); push != j.end()) {  // moved out of `j`
         FC_ASSIGN(out.push, decode_push(*push, limits, refused));
     }
     if (auto pull = j.find("pull"); pull != j.end()) {
