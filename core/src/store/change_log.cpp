@@ -29,21 +29,40 @@ std::string reader_ranges(std::string_view columns, std::string_view upper_bound
 // "versions": {field: version} for those that differ}, so that a pull sends
 // the stored text as it is. Earlier layouts are still read: the array
 // [version, {field: value}, {field: version}], and before it an object of
-// {field: {"value", "version"}}. No table has a field named "fields", so an
-// object whose first member is "fields" is always the current layout (nlohmann
-// writes members in name order, and "fields" sorts before "version").
+// {field: {"value", "version"}}. The current layout is written with "fields"
+// first, and no table has a field named "fields", so text that starts with a
+// "fields" object is always the current layout.
 std::string stored_fields(const std::vector<LoggedField>& fields) {
+    // Written member by member: a document of copies only to write it out cost
+    // more than the rest of appending the entry.
+    auto append_json = [](std::string& out, const json& value) {
+        out += value.dump(-1, ' ', false, json::error_handler_t::replace);
+    };
     const Version* common = most_common_version(fields);
-    json values = json::object();
-    json versions = json::object();
+    std::string out = R"({"fields":{)";
     for (const auto& f : fields) {
-        values[f.field] = f.value;
-        if (!(f.version == *common)) versions[f.field] = f.version.to_string();
+        if (&f != &fields.front()) out += ',';
+        append_json(out, json(f.field));
+        out += ':';
+        append_json(out, f.value);
     }
-    json stored = {{"fields", std::move(values)}};
-    if (common) stored["version"] = common->to_string();
-    if (!versions.empty()) stored["versions"] = std::move(versions);
-    return stored.dump(-1, ' ', false, json::error_handler_t::replace);
+    out += '}';
+    if (common) {
+        out += R"(,"version":)";
+        append_json(out, json(common->to_string()));
+    }
+    bool first = true;
+    for (const auto& f : fields) {
+        if (f.version == *common) continue;
+        out += first ? R"(,"versions":{)" : ",";
+        first = false;
+        append_json(out, json(f.field));
+        out += ':';
+        append_json(out, json(f.version.to_string()));
+    }
+    if (!first) out += '}';
+    out += '}';
+    return out;
 }
 
 constexpr std::string_view kWireLayoutStart = R"({"fields":{)";
