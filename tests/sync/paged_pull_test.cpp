@@ -3,6 +3,9 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "sync_fixture.hpp"
@@ -131,4 +134,39 @@ TEST_CASE("sync client: a progress hook sees every pulled page in order, the fir
     }
     CHECK(pages[0].changes.size() + static_cast<std::size_t>(*pages[0].remaining) == seen);
     CHECK(static_cast<std::size_t>(summary.pulled) == seen);
+}
+
+TEST_CASE("sync client: a long pull checkpoints the book's WAL less often, then puts the interval back") {
+    PagedPull p(12);
+    auto& t = p.t;
+    auto interval = [&] { return need(storage::query_int64(t.book().db(), "PRAGMA wal_autocheckpoint")); };
+    REQUIRE(interval() == 1000);
+    std::vector<std::int64_t> during;
+    t.client().on_page([&](const sync::PullPage&) { during.push_back(interval()); });
+    const auto summary = need(t.sync(p.transport));
+    CHECK(summary.pulled >= 12);
+    REQUIRE(during.size() >= 4);
+    CHECK(during.front() == 1000);  // raised once a page says more follows
+    CHECK(during.back() == 10'000);
+    CHECK(interval() == 1000);
+    // The WAL was checkpointed when the sync ended (far fewer than 1,000
+    // pages were written, so only that checkpoint copied them): the WAL
+    // index's last frame (mxFrame, at byte 16) is its backfilled one
+    // (nBackfill, at byte 96), both in the machine's byte order.
+    std::ifstream in(t.book().db().path() + "-shm", std::ios::binary);
+    const std::string shm((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    REQUIRE(shm.size() >= 100);
+    auto u32_at = [&](std::size_t at) {
+        std::uint32_t v = 0;
+        std::memcpy(&v, shm.data() + at, sizeof v);
+        return v;
+    };
+    CHECK(u32_at(16) > 0);
+    CHECK(u32_at(96) == u32_at(16));
+
+    // A sync with a single page leaves the interval alone.
+    during.clear();
+    need(t.sync(p.transport));
+    CHECK(std::all_of(during.begin(), during.end(), [](std::int64_t n) { return n == 1000; }));
+    CHECK(interval() == 1000);
 }

@@ -224,6 +224,39 @@ bool staged_still_follows(const PreparedSync& sent, const RoundResult& result) {
            result.pulled == 0;
 }
 
+// The book's WAL checkpoint interval raised for a long pull. Each page is a
+// transaction that rewrites many of the same index pages; checkpointing
+// every 1,000 WAL pages copied each of those into the book again and again
+// (pulling 55,339 changes: 1.25 s -> 1.04 s; 275,722 changes: 7.7 s -> 6.4 s).
+// The interval is put back and the WAL checkpointed when the sync ends, so
+// the copying is done (and paid) within it, not by the next local write.
+class LongPullCheckpoints {
+  public:
+    LongPullCheckpoints(storage::Database& db, int pages) : db_(&db), pages_(pages) {}
+    LongPullCheckpoints(const LongPullCheckpoints&) = delete;
+    LongPullCheckpoints& operator=(const LongPullCheckpoints&) = delete;
+    ~LongPullCheckpoints() { (void)finish(); }
+
+    // After a round: a page with more to follow raises the interval.
+    void after(const RoundResult& result) {
+        if (previous_ || pages_ <= 0 || result.pulled == 0 || !result.more) return;
+        auto current = storage::query_int64(*db_, "PRAGMA wal_autocheckpoint");
+        if (!current.ok() || *current >= pages_) return;
+        if (db_->exec("PRAGMA wal_autocheckpoint=" + std::to_string(pages_)).ok()) previous_ = *current;
+    }
+    Status finish() {
+        if (!previous_) return ok_status();
+        const auto previous = *std::exchange(previous_, std::nullopt);
+        FC_TRY(db_->exec("PRAGMA wal_autocheckpoint=" + std::to_string(previous)));
+        return db_->exec("PRAGMA wal_checkpoint(PASSIVE)");
+    }
+
+  private:
+    storage::Database* db_;
+    int pages_;
+    std::optional<std::int64_t> previous_;
+};
+
 }  // namespace
 
 std::optional<PreparedSync> SyncClient::page_ahead(const Transport& transport, const PreparedSync& sent,
@@ -246,6 +279,7 @@ Result<SyncSummary> SyncClient::sync(Transport& transport) {
     };
     // The outbox's next batch, read and encoded while a push is on its way.
     std::optional<PreparedSync> staged;
+    LongPullCheckpoints checkpoints(book_->db(), options_.pull_checkpoint_pages);
     for (int round = 0; round < options_.max_rounds; ++round) {
         PreparedSync prepared;
         SentAhead::Answer answer;
@@ -279,8 +313,10 @@ Result<SyncSummary> SyncClient::sync(Transport& transport) {
                                               : complete(prepared, *answer.reply, on_decoded));
         if (staged && !staged_still_follows(prepared, result)) staged.reset();
         add_round(summary, prepared, result);
+        checkpoints.after(result);
         if (!result.more) break;
     }
+    FC_TRY(checkpoints.finish());
     return summary;
 }
 

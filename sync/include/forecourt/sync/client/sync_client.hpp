@@ -22,6 +22,10 @@ struct ClientOptions {
     std::size_t batch_bytes = 768 << 10;  // and about this many bytes of JSON (the store takes 1 MiB)
     int pull_limit = 2000;                // changes per pulled page (the store sends 2000)
     int max_rounds = 1000;                // per sync() call
+    // While a pull runs to more than one page, the book checkpoints its WAL
+    // every this many pages instead of SQLite's 1,000; when the sync ends the
+    // interval is put back and the WAL checkpointed. 0: leave it alone.
+    int pull_checkpoint_pages = 10'000;
 };
 
 // A request ready to send, and what the client needs to know when its answer comes.
