@@ -62,12 +62,15 @@ ServerChild::~ServerChild() {
 
 void ServerChild::start() {
     REQUIRE(pid_ < 0);
+    // Emptied before the fork: read after it, the previous server's output
+    // (and its port) could still be there until the child got to truncate it.
+    const int fd = ::open(output_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    REQUIRE(fd >= 0);
     std::fflush(nullptr);
     pid_ = ::fork();
+    if (pid_ != 0) ::close(fd);
     REQUIRE(pid_ >= 0);
     if (pid_ == 0) {
-        const int fd = ::open(output_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        if (fd < 0) ::_exit(126);
         ::dup2(fd, STDOUT_FILENO);
         ::dup2(fd, STDERR_FILENO);
         ::execl(FORECOURT_BIN, FORECOURT_BIN, "server", "--home", home_.c_str(), "run", "--listen",
