@@ -6,17 +6,14 @@
 #include <vector>
 
 #include "forecourt/sync/codec.hpp"
+#include "document_builder.hpp"
 #include "json_reader.hpp"
 
 namespace forecourt::sync {
 
 using nlohmann::json;
 
-namespace {
-
-// Offset of the first byte that is not part of well-formed UTF-8 (no
-// overlongs, no surrogates, nothing past U+10FFFF), or npos.
-std::size_t invalid_utf8_at(std::string_view s) {
+std::size_t detail::invalid_utf8_at(std::string_view s) {
     std::size_t i = 0;
     while (i < s.size()) {
         const auto c = static_cast<unsigned char>(s[i]);
@@ -42,14 +39,16 @@ std::size_t invalid_utf8_at(std::string_view s) {
     return std::string_view::npos;
 }
 
+namespace {
+
 // Checks the limits as the parser reads, and builds the document from what
 // passed them: the parser reads the text once.
 class BoundedBuilder final : public nlohmann::json_sax<json> {
 public:
-    explicit BoundedBuilder(const Limits& limits) : limits_(limits) {}
+    explicit BoundedBuilder(const Limits& limits) : limits_(limits), doc_(limits) {}
 
     std::optional<Error> error;
-    json root;
+    json& root() { return doc_.root; }
 
     bool null() override { return element() && put(nullptr); }
     bool boolean(bool b) override { return element() && put(b); }
@@ -60,8 +59,9 @@ public:
     bool binary(binary_t&) override { return fail(detail::protocol_error("binary values are not JSON")); }
     bool start_object(std::size_t) override { return element() && open(json::object()); }
     bool key(string_t& k) override {
-        if (!check_string(k) || !count()) return false;
-        slot_ = &(*levels_.back().container)[std::move(k)];  // a repeated name: the last value wins
+        if (!check_string(k)) return false;
+        if (!doc_.count()) return too_many();
+        doc_.name(std::move(k));
         return true;
     }
     bool end_object() override { return close(); }
@@ -75,53 +75,27 @@ public:
     }
 
 private:
-    // An open array or object. It is only written to while it is the
-    // innermost one, so the pointers to those around it stay valid.
-    struct Level {
-        json* container;
-        std::size_t members;
-    };
-
     bool fail(Error e) {
         if (!error) error = std::move(e);
         return false;
     }
-    bool element() { return levels_.empty() || !levels_.back().container->is_array() || count(); }
-    // Places a value where the parser is: the root, the array's next
-    // element, or the member whose name came last.
-    template <typename Value>
-    json* place(Value&& value) {
-        if (levels_.empty()) {
-            root = json(std::forward<Value>(value));
-            return &root;
-        }
-        json& container = *levels_.back().container;
-        if (container.is_array()) {
-            container.emplace_back(std::forward<Value>(value));
-            return &container.back();
-        }
-        *slot_ = json(std::forward<Value>(value));
-        return slot_;
-    }
-    template <typename Value>
-    bool put(Value&& value) {
-        place(std::forward<Value>(value));
-        return true;
-    }
-    bool count() {
-        if (++levels_.back().members <= limits_.max_array_length) return true;
+    bool too_many() {
         return fail(detail::too_large("an array or object has more than " +
                                       std::to_string(limits_.max_array_length) + " entries"));
     }
-    bool open(json empty) {
-        if (static_cast<int>(levels_.size()) >= limits_.max_depth)
-            return fail(detail::too_large("the JSON nests deeper than " +
-                                          std::to_string(limits_.max_depth) + " levels"));
-        levels_.push_back(Level{place(std::move(empty)), 0});
+    bool element() { return doc_.element() || too_many(); }
+    template <typename Value>
+    bool put(Value&& value) {
+        doc_.place(std::forward<Value>(value));
         return true;
     }
+    bool open(json empty) {
+        if (doc_.open(std::move(empty))) return true;
+        return fail(detail::too_large("the JSON nests deeper than " + std::to_string(limits_.max_depth) +
+                                      " levels"));
+    }
     bool close() {
-        levels_.pop_back();
+        doc_.close();
         return true;
     }
     bool check_string(const string_t& s) {
@@ -132,8 +106,7 @@ private:
     }
 
     const Limits& limits_;
-    std::vector<Level> levels_;  // outermost first
-    json* slot_ = nullptr;       // the member whose name was read last
+    detail::DocumentBuilder doc_;
 };
 
 }  // namespace
@@ -142,15 +115,15 @@ Result<json> parse_bounded(std::string_view text, const Limits& limits, std::siz
     if (text.size() > max_bytes)
         return detail::too_large("the body has " + std::to_string(text.size()) + " bytes; at most " +
                                  std::to_string(max_bytes) + " are allowed");
-    if (auto bad = invalid_utf8_at(text); bad != std::string_view::npos)
+    if (auto bad = detail::invalid_utf8_at(text); bad != std::string_view::npos)
         return detail::protocol_error("the body is not valid UTF-8 (at byte " + std::to_string(bad) + ")");
     BoundedBuilder builder(limits);
     const bool ok = json::sax_parse(text.begin(), text.end(), &builder, json::input_format_t::json,
                                     true, false);
     if (!ok || builder.error)
         return builder.error ? *builder.error : detail::protocol_error("the body is not valid JSON");
-    if (!builder.root.is_object()) return detail::protocol_error("the body must be a JSON object");
-    return std::move(builder.root);
+    if (!builder.root().is_object()) return detail::protocol_error("the body must be a JSON object");
+    return std::move(builder.root());
 }
 
 std::string dump_json(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }

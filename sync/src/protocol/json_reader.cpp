@@ -99,13 +99,18 @@ Result<const json*> Members::array(std::string_view key) const {
 
 Result<json> parse_message(std::string_view body, const Limits& limits, std::size_t max_bytes) {
     FC_ASSIGN(json parsed, parse_bounded(body, limits, max_bytes));
-    auto version = parsed.find("protocol");
-    if (version == parsed.end()) return protocol_error("protocol is missing (this peer speaks 1)");
+    FC_TRY(check_protocol(parsed));
+    return parsed;
+}
+
+Status check_protocol(const json& message) {
+    auto version = message.find("protocol");
+    if (version == message.end()) return protocol_error("protocol is missing (this peer speaks 1)");
     auto n = as_int64(*version);
     if (!n || *n != kProtocolVersion)
         return protocol_error("unsupported protocol version " + version->dump() + "; this peer speaks " +
                               std::to_string(kProtocolVersion));
-    return parsed;
+    return ok_status();
 }
 
 }  // namespace forecourt::sync::detail

@@ -47,6 +47,11 @@ std::optional<std::int64_t> as_int64(const json& value);
 std::optional<std::int64_t> positive_seq(const json& object);
 // The parsed body of a message, checked to speak this protocol version.
 Result<json> parse_message(std::string_view body, const Limits& limits, std::size_t max_bytes);
+// Whether a parsed message speaks this protocol version.
+Status check_protocol(const json& message);
+// Offset of the first byte that is not part of well-formed UTF-8 (no
+// overlongs, no surrogates, nothing past U+10FFFF), or npos.
+std::size_t invalid_utf8_at(std::string_view s);
 
 }  // namespace forecourt::sync::detail
 

@@ -5,6 +5,7 @@
 #include "forecourt/sync/codec.hpp"
 #include "json_reader.hpp"
 #include "record_checks.hpp"
+#include "typed_page_reader.hpp"
 
 namespace forecourt::sync {
 
@@ -101,7 +102,9 @@ Result<PulledChange> decode_pulled(const json& j, const std::string& path, const
     return c;
 }
 
-Result<PullPage> decode_page(const json& j, const Limits& limits) {
+// The page; its changes from `typed` when the reader read them already (the
+// document then holds an empty "changes").
+Result<PullPage> decode_page(const json& j, const Limits& limits, std::vector<PulledChange>* typed) {
     if (!j.is_object()) return protocol_error("pull must be an object");
     Members m(j, "pull");
     PullPage page;
@@ -110,6 +113,10 @@ Result<PullPage> decode_page(const json& j, const Limits& limits) {
     FC_ASSIGN(page.remaining, m.opt_integer("remaining"));
     if (page.remaining && *page.remaining < 0) return invalid("pull.remaining cannot be negative");
     FC_ASSIGN(const json* found, m.array("changes"));
+    if (typed) {
+        page.changes = std::move(*typed);
+        return page;
+    }
     const json& changes = *found;
     page.changes.reserve(changes.size());
     for (std::size_t i = 0; i < changes.size(); ++i) {
@@ -222,8 +229,10 @@ void EncodedPullPage::add(const store::WireEntry& entry) {
     }
 }
 
-Result<SyncResponse> decode_sync_response(std::string_view body, const Limits& limits) {
-    FC_ASSIGN(json j, detail::parse_message(body, limits, limits.max_response_bytes));
+namespace {
+
+Result<SyncResponse> decode_response(const json& j, const Limits& limits,
+                                     std::vector<PulledChange>* typed) {
     Members m(j, "");
     SyncResponse out;
     FC_ASSIGN(auto status, m.text("device_status"));
@@ -238,10 +247,29 @@ Result<SyncResponse> decode_sync_response(std::string_view body, const Limits& l
     FC_ASSIGN(const json* push, m.object("push"));
     FC_ASSIGN(out.push, decode_push_result(*push));
     if (const json* pull = m.find("pull")) {
-        FC_ASSIGN(auto page, decode_page(*pull, limits));
+        FC_ASSIGN(auto page, decode_page(*pull, limits, typed));
         out.pull = std::move(page);
     }
     return out;
+}
+
+}  // namespace
+
+// A page the store wrote is read straight into its typed changes; anything
+// that reader does not take, whatever is wrong with it, is decoded through a
+// document, which names the error.
+Result<SyncResponse> decode_sync_response(std::string_view body, const Limits& limits) {
+    auto typed = detail::read_typed_response(body, limits);
+    if (typed && detail::check_protocol(typed->message).ok()) {
+        auto decoded = decode_response(typed->message, limits, &typed->changes);
+        if (decoded.ok()) return decoded;
+    }
+    return decode_sync_response_document(body, limits);
+}
+
+Result<SyncResponse> decode_sync_response_document(std::string_view body, const Limits& limits) {
+    FC_ASSIGN(json j, detail::parse_message(body, limits, limits.max_response_bytes));
+    return decode_response(j, limits, nullptr);
 }
 
 }  // namespace forecourt::sync

@@ -61,6 +61,10 @@ struct EncodedPullPage {
 };
 std::string encode(const SyncResponse& response, const EncodedPullPage& page);
 Result<SyncResponse> decode_sync_response(std::string_view body, const Limits& limits);
+// The same decoding with the whole message parsed into a document first: what
+// decode_sync_response falls back to for a page not in the store's own shape
+// (it names what is wrong), and the reference its direct reading is tested against.
+Result<SyncResponse> decode_sync_response_document(std::string_view body, const Limits& limits);
 
 // --- POST /v1/enrol, GET /v1/health, pokes ----------------------------------
 std::string encode(const EnrolRequest& request);

@@ -68,6 +68,7 @@ struct FieldValue {
     std::string field;
     nlohmann::json value;
     Version version;
+    friend bool operator==(const FieldValue&, const FieldValue&) = default;
 };
 
 enum class PulledOp { upsert, purge };
@@ -79,6 +80,7 @@ struct PulledChange {
     std::string record_id;
     std::string owner_id;            // upsert only; empty for reference data
     std::vector<FieldValue> fields;  // upsert only
+    friend bool operator==(const PulledChange&, const PulledChange&) = default;
 };
 
 struct PushResult {
@@ -88,6 +90,7 @@ struct PushResult {
     int conflicts = 0;
     int review = 0;
     int restamped = 0;
+    friend bool operator==(const PushResult&, const PushResult&) = default;
 };
 
 struct PullPage {
@@ -95,6 +98,7 @@ struct PullPage {
     std::int64_t cursor = 0;
     bool more = false;
     std::optional<std::int64_t> remaining = std::nullopt;  // changes left after this page, when counted
+    friend bool operator==(const PullPage&, const PullPage&) = default;
 };
 
 enum class DeviceStatus { active, revoked };
@@ -105,6 +109,7 @@ struct SyncResponse {
     Hlc server_hlc;
     PushResult push;
     std::optional<PullPage> pull;  // absent for a revoked device, or when not asked
+    friend bool operator==(const SyncResponse&, const SyncResponse&) = default;
 };
 
 // --- POST /v1/enrol, GET /v1/health, the poke -----------------------------
