@@ -71,7 +71,7 @@ public:
     bool number_integer(number_integer_t n) override { return scalar(n); }
     bool number_unsigned(number_unsigned_t n) override { return scalar(n); }
     bool number_float(number_float_t n, const string_t&) override { return scalar(n); }
-    bool string(string_t& s) override { return fits(s) && scalar(std::move(s)); }
+    bool string(string_t& s) override { return fits(s) && scalar(string_t(s)); }
     bool binary(binary_t&) override { return false; }
     bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
         return false;
@@ -105,11 +105,11 @@ public:
             }
             case Where::fields:
                 if (!count(inner_members_)) return false;
-                draft_.change.fields.push_back(FieldValue{std::move(k), json(), Version{}});
+                draft_.change.fields.push_back(FieldValue{k, json(), Version{}});
                 return true;
             case Where::versions:
                 if (!count(inner_members_)) return false;
-                draft_.versions.emplace_back(std::move(k), std::string());
+                draft_.versions.emplace_back(k, std::string());
                 return true;
             case Where::changes:
             case Where::field_array:
