@@ -231,11 +231,17 @@ bool staged_still_follows(const PreparedSync& sent, const RoundResult& result) {
 // The interval is put back and the WAL checkpointed when the sync ends, so
 // the copying is done (and paid) within it, not by the next local write.
 class LongPullCheckpoints {
-  public:
+public:
     LongPullCheckpoints(storage::Database& db, int pages) : db_(&db), pages_(pages) {}
     LongPullCheckpoints(const LongPullCheckpoints&) = delete;
     LongPullCheckpoints& operator=(const LongPullCheckpoints&) = delete;
-    ~LongPullCheckpoints() { finish(); }
+    // Housekeeping when the sync ends, however it ends: what it applied is
+    // committed already, so a failure here does not fail it (the WAL is then
+    // left to SQLite's next checkpoint).
+    ~LongPullCheckpoints() {
+        if (previous_ && db_->exec("PRAGMA wal_autocheckpoint=" + std::to_string(*previous_)).ok())
+            (void)db_->exec("PRAGMA wal_checkpoint(PASSIVE)");
+    }
 
     // After a round: a page with more to follow raises the interval.
     void after(const RoundResult& result) {
@@ -244,16 +250,8 @@ class LongPullCheckpoints {
         if (!current.ok() || *current >= pages_) return;
         if (db_->exec("PRAGMA wal_autocheckpoint=" + std::to_string(pages_)).ok()) previous_ = *current;
     }
-    // Housekeeping: what the sync applied is committed already, so a failure
-    // here does not fail it (the WAL is then left to SQLite's next checkpoint).
-    void finish() {
-        if (!previous_) return;
-        const auto previous = *std::exchange(previous_, std::nullopt);
-        if (db_->exec("PRAGMA wal_autocheckpoint=" + std::to_string(previous)).ok())
-            (void)db_->exec("PRAGMA wal_checkpoint(PASSIVE)");
-    }
 
-  private:
+private:
     storage::Database* db_;
     int pages_;
     std::optional<std::int64_t> previous_;
@@ -318,7 +316,6 @@ Result<SyncSummary> SyncClient::sync(Transport& transport) {
         checkpoints.after(result);
         if (!result.more) break;
     }
-    checkpoints.finish();
     return summary;
 }
 

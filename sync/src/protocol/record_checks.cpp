@@ -32,9 +32,9 @@ Result<const model::FieldSpec*> field_named(const model::TableSpec& table, const
     return spec;
 }
 
-Status check_field_count(const json& fields, const Limits& limits, const std::string& path) {
+Status check_field_count(const json& fields, const Limits& limits, std::string_view path) {
     if (fields.size() > limits.max_fields_per_change)
-        return too_large(path + " has " + std::to_string(fields.size()) + " fields; at most " +
+        return too_large(std::string(path) + " has " + std::to_string(fields.size()) + " fields; at most " +
                          std::to_string(limits.max_fields_per_change) + " are allowed");
     return ok_status();
 }

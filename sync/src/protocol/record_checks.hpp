@@ -18,6 +18,6 @@ Status check_record_id(const std::string& id, const std::string& path);
 // name the field as a member of `fields_path` (its path is only built for one).
 Result<const model::FieldSpec*> field_named(const model::TableSpec& table, const std::string& name,
                                             const nlohmann::json& value, std::string_view fields_path);
-Status check_field_count(const nlohmann::json& fields, const Limits& limits, const std::string& path);
+Status check_field_count(const nlohmann::json& fields, const Limits& limits, std::string_view path);
 
 }  // namespace forecourt::sync::detail

@@ -51,10 +51,10 @@ Result<Change> decode_change(json& j, const std::string& path, const Limits& lim
     c.hlc = *stamp;
     FC_TRY(m.object("fields"));
     json& fields = j["fields"];
-    if (fields.empty()) return invalid(m.path("fields") + " is empty");
-    FC_TRY(check_field_count(fields, limits, m.path("fields")));
-    c.fields.reserve(fields.size());
     const std::string fields_path = m.path("fields");
+    if (fields.empty()) return invalid(fields_path + " is empty");
+    FC_TRY(check_field_count(fields, limits, fields_path));
+    c.fields.reserve(fields.size());
     for (auto& [name, f] : fields.items()) {
         FC_ASSIGN(auto field, decode_field_change(*table, name, f, fields_path));
         c.fields.push_back(std::move(field));

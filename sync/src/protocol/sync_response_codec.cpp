@@ -52,8 +52,8 @@ Status decode_upsert_fields(const model::TableSpec& table, const Members& m, con
                             PulledChange& c) {
     FC_ASSIGN(const json* found, m.object("fields"));
     const json& fields = *found;
-    if (fields.size() > limits.max_fields_per_change)
-        return detail::check_field_count(fields, limits, m.path("fields"));
+    const std::string fields_path = m.path("fields");
+    FC_TRY(detail::check_field_count(fields, limits, fields_path));
     static const json kNoVersions = json::object();
     const json* versions = m.find("versions");
     if (!versions) versions = &kNoVersions;
@@ -67,7 +67,6 @@ Status decode_upsert_fields(const model::TableSpec& table, const Members& m, con
         if (!common) return not_a_version(m.path("version"));
     }
     c.fields.reserve(fields.size());
-    const std::string fields_path = m.path("fields");
     for (const auto& [name, value] : fields.items()) {
         FC_TRY(detail::field_named(table, name, value, fields_path));
         if (const auto own = versions->find(name); own != versions->end()) {
