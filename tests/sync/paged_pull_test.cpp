@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -169,4 +170,110 @@ TEST_CASE("sync client: a long pull checkpoints the book's WAL less often, then 
     need(t.sync(p.transport));
     CHECK(std::all_of(during.begin(), during.end(), [](std::int64_t n) { return n == 1000; }));
     CHECK(interval() == 1000);
+}
+
+namespace {
+
+// What another connection sees of the book: the cursor committed last.
+std::int64_t committed_cursor(const std::string& path) {
+    storage::OpenOptions options;
+    options.path = path;
+    options.create = false;
+    auto other = need(storage::Database::open(options));
+    return need(storage::query_int64(other, "SELECT cursor FROM sync_state"));
+}
+
+sync::ClientOptions pages_committed_within(int changes, int ms) {
+    auto options = pages_of(changes);
+    options.pull_commit_ms = ms;
+    return options;
+}
+
+// Sends each request after the first `delay` late.
+class LateTransport : public BackgroundTransport {
+public:
+    LateTransport(StoreFixture& server, std::chrono::milliseconds delay)
+        : BackgroundTransport(server), delay_(delay) {}
+    Result<sync::Response> send(const sync::Request& request) override {
+        if (!cursors.empty()) std::this_thread::sleep_for(delay_);
+        return BackgroundTransport::send(request);
+    }
+
+private:
+    std::chrono::milliseconds delay_;
+};
+
+}  // namespace
+
+TEST_CASE("sync client: a long pull's pages share a transaction, each with its cursor, for pull_commit_ms") {
+    TempDir dir;
+    StoreFixture server(dir.path());
+    const auto li = consultant_with_prospects(dir, server, 12);
+    BackgroundTransport transport(server);
+
+    SUBCASE("within the time, nothing is committed until the last page") {
+        Tablet t(dir.path(), "t", kStart, storage::Synchronous::full, pages_committed_within(3, 60'000));
+        t.enrol(server, li);
+        std::vector<std::int64_t> seen;
+        t.client().on_page([&](const sync::PullPage&) { seen.push_back(committed_cursor(t.book().db().path())); });
+        const auto summary = need(t.sync(transport));
+        REQUIRE(seen.size() >= 4);
+        CHECK(std::all_of(seen.begin(), seen.end(), [](std::int64_t c) { return c == 0; }));
+        CHECK(summary.pulled >= 12);
+        CHECK(need(t.client().state()).cursor > 0);
+        CHECK(committed_cursor(t.book().db().path()) == need(t.client().state()).cursor);
+        CHECK(need(t.book().list(ListFilter{})).size() == 12);
+    }
+    SUBCASE("with 0, every page is committed before the next is applied") {
+        Tablet t(dir.path(), "t", kStart, storage::Synchronous::full, pages_committed_within(3, 0));
+        t.enrol(server, li);
+        std::vector<std::int64_t> seen;
+        t.client().on_page([&](const sync::PullPage&) { seen.push_back(committed_cursor(t.book().db().path())); });
+        need(t.sync(transport));
+        REQUIRE(seen.size() >= 4);
+        REQUIRE(transport.cursors.size() == seen.size());
+        // Page i was asked for from where page i-1 ended, which is committed by then.
+        for (std::size_t i = 0; i < seen.size(); ++i) CHECK(seen[i] == transport.cursors[i]);
+    }
+    SUBCASE("pages are committed before waiting for a page later than the time left") {
+        LateTransport late(server, std::chrono::milliseconds(150));
+        Tablet t(dir.path(), "t", kStart, storage::Synchronous::full, pages_committed_within(3, 30));
+        t.enrol(server, li);
+        std::vector<std::int64_t> seen;
+        t.client().on_page([&](const sync::PullPage&) { seen.push_back(committed_cursor(t.book().db().path())); });
+        need(t.sync(late));
+        REQUIRE(seen.size() >= 4);
+        REQUIRE(late.cursors.size() == seen.size());
+        for (std::size_t i = 0; i < seen.size(); ++i) CHECK(seen[i] == late.cursors[i]);
+        CHECK(need(t.book().list(ListFilter{})).size() == 12);
+    }
+}
+
+TEST_CASE("sync client: a page that fails to apply takes the uncommitted pages with it; the pull resumes") {
+    TempDir dir;
+    StoreFixture server(dir.path());
+    const auto li = consultant_with_prospects(dir, server, 12);
+    BackgroundTransport transport(server);
+    Tablet t(dir.path(), "t", kStart, storage::Synchronous::full, pages_committed_within(3, 60'000));
+    t.enrol(server, li);
+    // The book refuses the ninth prospect, as a full disk would refuse a write.
+    need(t.book().db().exec("CREATE TEMP TRIGGER refuse BEFORE INSERT ON main.customers "
+                            "WHEN NEW.name = '客户8' BEGIN SELECT RAISE(ABORT, 'no room'); END"));
+    int pages = 0;
+    t.client().on_page([&](const sync::PullPage&) { ++pages; });
+    auto failed = t.sync(transport);
+    REQUIRE_FALSE(failed.ok());
+    CHECK(failed.error().message.find("no room") != std::string::npos);
+    CHECK(pages >= 3);  // pages before the refused one were applied in the same transaction
+    // They were rolled back with it: nothing of the pull is in the book, and
+    // the book's write lock is free.
+    CHECK(committed_cursor(t.book().db().path()) == 0);
+    CHECK(need(t.book().list(ListFilter{})).empty());
+    CHECK(t.register_prospect("新客户", "13900139000").size() > 0);
+
+    need(t.book().db().exec("DROP TRIGGER temp.refuse"));
+    need(t.sync(transport));
+    CHECK(need(t.book().list(ListFilter{})).size() == 13);
+    CHECK(records_of(t.book().records(), t.book().db(), li) ==
+          records_of(server.store->records(), server.store->db(), li));
 }

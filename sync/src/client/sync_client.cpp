@@ -93,6 +93,7 @@ Result<RoundResult> SyncClient::complete(const PreparedSync& sent, const Respons
             if (seq && *seq >= sent.first_seq && *seq <= sent.last_seq) return set_aside(*seq, error);
         }
         if (error.code == ErrorCode::revoked) {
+            FC_TRY(commit_pulled());
             FC_ASSIGN(auto tx, storage::Transaction::begin(book_->db()));
             FC_TRY(state_.set_status(tx, store::kSyncRevoked));
             FC_TRY(tx.commit());
@@ -108,7 +109,7 @@ Result<RoundResult> SyncClient::complete(const PreparedSync& sent, const Respons
     return complete_decoded(sent, *decoded, decoded_hook);
 }
 
-Result<RoundResult> SyncClient::complete_decoded(const PreparedSync& sent, const SyncResponse& decoded,
+Result<RoundResult> SyncClient::complete_decoded(const PreparedSync& sent, SyncResponse& decoded,
                                                  const DecodedHook& decoded_hook) {
     FC_ASSIGN(auto state, state_.load());
     if (decoded_hook) decoded_hook(sent, decoded);
@@ -119,6 +120,7 @@ Result<RoundResult> SyncClient::complete_decoded(const PreparedSync& sent, const
 // after it nor be lost: it leaves the outbox for outbox_refused, with the
 // store's reason, and the next round pushes the rest.
 Result<RoundResult> SyncClient::set_aside(std::int64_t seq, const Error& error) {
+    FC_TRY(commit_pulled());
     FC_ASSIGN(auto tx, storage::Transaction::begin(book_->db()));
     FC_TRY(book_->changes().set_aside(tx, seq, error.message, book_->clock().now_ms()));
     FC_TRY(tx.commit());
@@ -128,15 +130,45 @@ Result<RoundResult> SyncClient::set_aside(std::int64_t seq, const Error& error) 
     return result;
 }
 
-Result<RoundResult> SyncClient::apply(const PreparedSync& sent, const SyncResponse& response,
+// Within a long pull the transaction may stay open for the next page
+// (ClientOptions::pull_commit_ms); otherwise the round commits here. A
+// round that fails rolls back what it and the uncommitted pages before it
+// wrote: the pull resumes from the last commit.
+Result<RoundResult> SyncClient::apply(const PreparedSync& sent, SyncResponse& response,
                                       const store::SyncState& state) {
+    if (!pulled_tx_) {
+        FC_ASSIGN(auto tx, storage::Transaction::begin(book_->db()));
+        pulled_tx_.emplace(std::move(tx));
+        pulled_since_ = std::chrono::steady_clock::now();
+    }
+    auto result = apply_in(*pulled_tx_, sent, response, state);
+    if (!result.ok()) {
+        pulled_tx_.reset();
+        return result;
+    }
+    const bool keep = group_pulls_ && result->pulled > 0 && result->more && sent.pushed == 0 &&
+                      !result->revoked &&
+                      std::chrono::steady_clock::now() - pulled_since_ <
+                          std::chrono::milliseconds(options_.pull_commit_ms);
+    if (!keep) FC_TRY(commit_pulled());
+    return result;
+}
+
+Status SyncClient::commit_pulled() {
+    if (!pulled_tx_) return ok_status();
+    auto status = pulled_tx_->commit();
+    pulled_tx_.reset();
+    return status;
+}
+
+Result<RoundResult> SyncClient::apply_in(storage::Transaction& tx, const PreparedSync& sent,
+                                         SyncResponse& response, const store::SyncState& state) {
     RoundResult result;
     result.push = response.push;
     result.revoked = response.device_status == DeviceStatus::revoked;
     // Only what this request carried is drained: a server mark beyond it
     // cannot acknowledge changes it has never seen.
     const std::int64_t acked = std::min(response.push.acked_seq, sent.last_seq);
-    FC_ASSIGN(auto tx, storage::Transaction::begin(book_->db()));
     if (acked > 0) FC_TRY(book_->changes().acknowledge(tx, acked));
     Hlc newest = response.server_hlc;
     if (response.pull) {
@@ -154,7 +186,6 @@ Result<RoundResult> SyncClient::apply(const PreparedSync& sent, const SyncRespon
     FC_TRY(state_.save_clock(tx, book_->hlc().observe(newest)));
     FC_TRY(state_.record_sync(tx, book_->clock().now_ms(), std::nullopt));
     if (result.revoked) FC_TRY(state_.set_status(tx, store::kSyncRevoked));
-    FC_TRY(tx.commit());
     FC_ASSIGN(const bool left, book_->changes().has_pending());
     // A revoked tablet confirms with one last, empty push that it holds nothing more.
     result.more = result.more || left || (result.revoked && sent.pushed > 0);
@@ -269,6 +300,27 @@ std::optional<PreparedSync> SyncClient::page_ahead(const Transport& transport, c
     return std::move(*next);
 }
 
+// Lets a long pull's pages share transactions for the length of a sync().
+// Every way out of the rounds commits what they applied first; were one to
+// miss it, the pages would be rolled back here, never left holding the
+// book's write lock.
+class GroupedPulls {
+public:
+    GroupedPulls(bool& group, std::optional<storage::Transaction>& tx) : group_(&group), tx_(&tx) {
+        *group_ = true;
+    }
+    GroupedPulls(const GroupedPulls&) = delete;
+    GroupedPulls& operator=(const GroupedPulls&) = delete;
+    ~GroupedPulls() {
+        *group_ = false;
+        tx_->reset();
+    }
+
+private:
+    bool* group_;
+    std::optional<storage::Transaction>* tx_;
+};
+
 Result<SyncSummary> SyncClient::sync(Transport& transport) {
     SyncSummary summary;
     std::optional<SentAhead> ahead;  // joined when it goes out of scope, answer dropped
@@ -280,9 +332,16 @@ Result<SyncSummary> SyncClient::sync(Transport& transport) {
     // The outbox's next batch, read and encoded while a push is on its way.
     std::optional<PreparedSync> staged;
     LongPullCheckpoints checkpoints(book_->db(), options_.pull_checkpoint_pages);
+    GroupedPulls grouped(group_pulls_, pulled_tx_);  // before `checkpoints` is put back
     for (int round = 0; round < options_.max_rounds; ++round) {
         PreparedSync prepared;
         SentAhead::Answer answer;
+        // Uncommitted pages wait for the next one only while it is on its
+        // way and the transaction is young enough.
+        if (pulled_tx_ && (!ahead || ahead->answer.wait_until(pulled_since_ + std::chrono::milliseconds(
+                                                                   options_.pull_commit_ms)) !=
+                                         std::future_status::ready))
+            FC_TRY(commit_pulled());
         if (ahead) {
             prepared = std::move(ahead->prepared);
             answer = ahead->answer.get();
@@ -316,10 +375,13 @@ Result<SyncSummary> SyncClient::sync(Transport& transport) {
         checkpoints.after(result);
         if (!result.more) break;
     }
+    FC_TRY(commit_pulled());
     return summary;
 }
 
 Status SyncClient::record_failure(const Error& error) {
+    // Pages applied before the failure are whole: they stay.
+    FC_TRY(commit_pulled());
     FC_ASSIGN(auto tx, storage::Transaction::begin(book_->db()));
     FC_TRY(state_.record_sync(tx, book_->clock().now_ms(), error.describe()));
     return tx.commit();

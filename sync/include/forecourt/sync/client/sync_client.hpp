@@ -4,12 +4,15 @@
 // the request; `sync` runs rounds over one until there is nothing left to do.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <set>
 #include <string>
 
 #include "forecourt/core/book.hpp"
+#include "forecourt/core/storage/transaction.hpp"
 #include "forecourt/core/store/sync_state.hpp"
 #include "forecourt/sync/exchange.hpp"
 #include "forecourt/sync/protocol.hpp"
@@ -26,6 +29,13 @@ struct ClientOptions {
     // every this many pages instead of SQLite's 1,000; when the sync ends the
     // interval is put back and the WAL checkpointed. 0: leave it alone.
     int pull_checkpoint_pages = 10'000;
+    // A long pull (more pages follow, nothing waits to be pushed) keeps
+    // applying its pages in one local transaction, each with its cursor,
+    // for up to this long before it commits: each commit writes the index
+    // pages that many pages dirtied once, not once per page. An interrupted
+    // pull resumes from the last commit; a local write waits at most about
+    // this long (plus one page). 0: commit every page.
+    int pull_commit_ms = 1000;
 };
 
 // A request ready to send, and what the client needs to know when its answer comes.
@@ -114,10 +124,14 @@ private:
     // round pushed nothing, nothing waits in the outbox and more follows.
     std::optional<PreparedSync> page_ahead(const Transport& transport, const PreparedSync& sent,
                                            const SyncResponse& decoded);
-    Result<RoundResult> complete_decoded(const PreparedSync& sent, const SyncResponse& decoded,
+    // These take the pulled page's changes (moved into the book).
+    Result<RoundResult> complete_decoded(const PreparedSync& sent, SyncResponse& decoded,
                                          const DecodedHook& decoded_hook);
-    Result<RoundResult> apply(const PreparedSync& sent, const SyncResponse& response,
-                              const store::SyncState& state);
+    Result<RoundResult> apply(const PreparedSync& sent, SyncResponse& response, const store::SyncState& state);
+    Result<RoundResult> apply_in(storage::Transaction& tx, const PreparedSync& sent, SyncResponse& response,
+                                 const store::SyncState& state);
+    // Commits the pages a long pull has applied and not yet committed, if any.
+    Status commit_pulled();
     Result<RoundResult> set_aside(std::int64_t seq, const Error& error);
     Status record_failure(const Error& error);
 
@@ -125,6 +139,11 @@ private:
     ClientOptions options_;
     store::SyncStateStore state_;
     std::function<void(const PullPage&)> page_hook_;
+    // Within sync(): the transaction of a long pull's pages not yet
+    // committed (see ClientOptions::pull_commit_ms), and when it began.
+    bool group_pulls_ = false;
+    std::optional<storage::Transaction> pulled_tx_;
+    std::chrono::steady_clock::time_point pulled_since_;
 };
 
 }  // namespace forecourt::sync
