@@ -277,3 +277,67 @@ TEST_CASE("sync client: a page that fails to apply takes the uncommitted pages w
     CHECK(records_of(t.book().records(), t.book().db(), li) ==
           records_of(server.store->records(), server.store->db(), li));
 }
+
+TEST_CASE("sync client: a record changed several times in one page is written once, as the changes in turn leave it") {
+    TempDir dir;
+    StoreFixture server(dir.path());
+    const auto li = server.add_consultant("李娜");
+    const auto zhang = server.add_consultant("张伟");
+    InProcessTransport transport(server);
+    Tablet writer(dir.path(), "writer");
+    writer.enrol(server, li);
+    // A prospect edited, regraded, given a follow-up that is then done, each
+    // synced on its own; handed away (the log purges it for 李娜's tablets)
+    // and back; then edited again.
+    const auto id = writer.register_prospect("王伟", "13800138000");
+    need(writer.sync(transport));
+    need(writer.book().edit_card(id, {{"household_notes", "two kids"}, {"phones", {"13800138001"}}}));
+    need(writer.sync(transport));
+    need(writer.book().change_grade(id, "H", "ready to buy"));
+    need(writer.sync(transport));
+    const auto follow_up = need(writer.book().plan_follow_up(FollowUpInput{id, "2025-11-28", "visit", "promote_deal", {}}));
+    need(writer.sync(transport));
+    need(writer.book().complete_follow_up(follow_up, ContactInput{id, "visit", "promote_deal", "signed", {}, {}, {}, {}}));
+    need(writer.sync(transport));
+    server.admin("POST", "/v1/admin/handover", {{"from", li}, {"to", zhang}, {"customers", {id}}});
+    server.admin("POST", "/v1/admin/handover", {{"from", zhang}, {"to", li}, {"customers", {id}}});
+    need(writer.sync(transport));
+    need(writer.book().edit_card(id, {{"household_notes", "two kids, a dog"}, {"phones", {"13800138002"}}}));
+    need(writer.sync(transport));
+
+    sync::ClientOptions one_by_one;
+    one_by_one.pull_limit = 1;
+    Tablet each(dir.path(), "each", kStart, storage::Synchronous::full, one_by_one);
+    Tablet folded(dir.path(), "folded");
+    each.enrol(server, li);
+    folded.enrol(server, li);
+    std::vector<sync::PullPage> pages;
+    folded.client().on_page([&](const sync::PullPage& page) { pages.push_back(page); });
+    need(each.sync(transport));
+    need(folded.sync(transport));
+
+    // One page held the customer's whole run: changes, a purge, changes again.
+    REQUIRE(pages.size() == 1);
+    std::vector<sync::PulledOp> ops;
+    for (const auto& c : pages[0].changes)
+        if (c.table == "customers" && c.record_id == id) ops.push_back(c.op);
+    REQUIRE(ops.size() >= 5);
+    const auto purge = std::find(ops.begin(), ops.end(), sync::PulledOp::purge);
+    REQUIRE(purge != ops.end());
+    CHECK(std::count(ops.begin(), purge, sync::PulledOp::upsert) >= 3);
+    CHECK(std::count(purge, ops.end(), sync::PulledOp::upsert) >= 2);
+    std::size_t follow_up_changes = 0;
+    for (const auto& c : pages[0].changes) follow_up_changes += c.record_id == follow_up;
+    CHECK(follow_up_changes >= 2);
+
+    const auto expected = records_of(server.store->records(), server.store->db(), li);
+    CHECK(records_of(each.book().records(), each.book().db(), li) == expected);
+    CHECK(records_of(folded.book().records(), folded.book().db(), li) == expected);
+    CHECK(need(folded.book().follow_up(follow_up)).status == "done");
+    // The phone index follows the last phones written, not the first.
+    const auto found = need(folded.book().find("13800138002"));
+    REQUIRE(found.size() == 1);
+    CHECK(found[0].id == id);
+    CHECK(need(folded.book().find("13800138000")).empty());
+    CHECK(need(folded.book().find("13800138001")).empty());
+}

@@ -25,9 +25,10 @@ struct PageOutcome {
 };
 
 // Applies every change of the page by the merge rules; the caller commits.
+// The page's changes are moved into the book: read the page before.
 // A change to one of `pushed` that the book already holds exactly (every
 // field at the pulled version, the same owner) is not written again.
-Result<PageOutcome> apply_page(storage::Transaction& tx, Book& book, const PullPage& page,
+Result<PageOutcome> apply_page(storage::Transaction& tx, Book& book, PullPage& page,
                                const std::string& store_id, const PendingFields& pending,
                                const std::set<RecordKey>& pushed = {});
 

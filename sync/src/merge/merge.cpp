@@ -69,12 +69,18 @@ RecordMerge merge_record(const model::TableSpec& table, const std::optional<json
     return out;
 }
 
-std::vector<storage::FieldWrite> merge_pulled(const PulledChange& change,
-                                              const std::set<std::string>& pending) {
+std::vector<storage::FieldWrite> merge_pulled(const PulledChange& change, const std::set<std::string>& pending) {
+    PulledChange copy;
+    copy.fields = change.fields;
+    return merge_pulled(std::move(copy), pending);
+}
+
+std::vector<storage::FieldWrite> merge_pulled(PulledChange&& change, const std::set<std::string>& pending) {
     std::vector<storage::FieldWrite> writes;
-    for (const auto& f : change.fields) {
+    writes.reserve(change.fields.size());
+    for (auto& f : change.fields) {
         if (pending.contains(f.field)) continue;
-        writes.push_back(storage::FieldWrite{f.field, f.value, f.version});
+        writes.push_back(storage::FieldWrite{std::move(f.field), std::move(f.value), std::move(f.version)});
     }
     return writes;
 }

@@ -81,7 +81,9 @@ RecordMerge merge_record(const model::TableSpec& table, const std::optional<nloh
 // state is the truth for everything else — including a history record the
 // tablet wrote itself, whose content comes back unchanged but whose version
 // the server may have re-stamped.
-std::vector<storage::FieldWrite> merge_pulled(const PulledChange& change,
-                                              const std::set<std::string>& pending);
+std::vector<storage::FieldWrite> merge_pulled(const PulledChange& change, const std::set<std::string>& pending);
+// The same, taking the change's fields (moved into the writes); its table,
+// id and owner are left as they are.
+std::vector<storage::FieldWrite> merge_pulled(PulledChange&& change, const std::set<std::string>& pending);
 
 }  // namespace forecourt::sync
