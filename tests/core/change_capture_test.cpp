@@ -286,3 +286,42 @@ TEST_CASE("change capture: store reference data cannot be written on the tablet"
     }
     CHECK(fx.dump() == before);
 }
+
+TEST_CASE("record store: a put stores each field's version, quoting any replica id; a field twice is refused") {
+    testing::BookFixture fx;
+    const auto* customers = model::find_table("customers");
+    REQUIRE(customers);
+    const std::string id = "0193a1c0-0000-7000-8000-0000000000c1";
+    const Version first{Hlc{0x0000018c2f4a1b2cULL}, "tablet-1"};
+    const Version second{Hlc{0x0000018c2f4a1b2dULL}, "tablet-2"};
+    const Version odd{Hlc{0x0000018c2f4a1b2eULL}, "store \"north\"\\\t1"};
+    auto put = [&](const std::vector<storage::FieldWrite>& writes) {
+        auto tx = must(storage::Transaction::begin(fx->db()));
+        auto status = fx->records().put(tx, *customers, id, "store-1", "owner-1", writes,
+                                        storage::RecordStore::Owner::take);
+        if (status.ok()) REQUIRE(tx.commit().ok());
+        return status;
+    };
+    REQUIRE(put({{"status", "active", first},
+                 {"name", "王伟", second},
+                 {"phones", json::array({"13800138000"}), odd},
+                 {"grade", "H", first}}).ok());
+    const auto state = must(fx->records().state(*customers, id));
+    REQUIRE(state.has_value());
+    CHECK(state->owner_id == "owner-1");
+    REQUIRE(state->versions.size() == 4);
+    CHECK(state->versions.at("name") == second);
+    CHECK(state->versions.at("grade") == first);
+    CHECK(state->versions.at("status") == first);
+    CHECK(state->versions.at("phones") == odd);
+    const auto stored = must(fx->records().read(*customers, id));
+    REQUIRE(stored.has_value());
+    CHECK((*stored)["name"] == "王伟");
+    CHECK((*stored)["phones"] == json::array({"13800138000"}));
+
+    const auto twice = put({{"name", "王伟伟", second}, {"grade", "A", second}, {"name", "王五", second}});
+    REQUIRE_FALSE(twice.ok());
+    CHECK(twice.error().code == ErrorCode::invalid_argument);
+    CHECK(twice.error().message.find("customers.name is written twice") != std::string::npos);
+    CHECK(must(fx->records().read(*customers, id)) == stored);
+}

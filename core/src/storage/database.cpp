@@ -174,6 +174,13 @@ Statement& Statement::bind(int index, std::string_view value) {
     return *this;
 }
 
+Statement& Statement::bind_unowned(int index, std::string_view value) {
+    [[maybe_unused]] int rc = sqlite3_bind_text64(stmt_, index, value.data(), value.size(),
+                                                  SQLITE_STATIC, SQLITE_UTF8);
+    assert(rc == SQLITE_OK);
+    return *this;
+}
+
 Statement& Statement::bind_null(int index) {
     [[maybe_unused]] int rc = sqlite3_bind_null(stmt_, index);
     assert(rc == SQLITE_OK);

@@ -1,6 +1,8 @@
 // Field-level writes of synced records with their versions.
 #include "forecourt/core/storage/record_store.hpp"
 
+#include <algorithm>
+
 #include "forecourt/core/model/date.hpp"
 
 namespace forecourt::storage {
@@ -13,6 +15,7 @@ using nlohmann::json;
 // by sync reach the tables only through this check.
 bool is_date(const std::string& s) { return model::Date::parse(s).has_value(); }
 
+// `value` outlives the statement's use (a text is bound without a copy).
 void bind_value(Statement& st, int index, FieldType type, const json& value) {
     if (value.is_null()) {
         st.bind_null(index);
@@ -20,7 +23,7 @@ void bind_value(Statement& st, int index, FieldType type, const json& value) {
     }
     switch (type) {
         case FieldType::text:
-        case FieldType::date: st.bind(index, value.get_ref<const std::string&>()); break;
+        case FieldType::date: st.bind_unowned(index, value.get_ref<const std::string&>()); break;
         case FieldType::integer:
         case FieldType::instant: st.bind(index, value.get<std::int64_t>()); break;
         case FieldType::boolean: st.bind(index, value.get<bool>() ? 1 : 0); break;
@@ -135,18 +138,37 @@ const std::string& RecordStore::upsert_sql(const model::TableSpec& table,
 
 namespace {
 
+// A version as a JSON string. Its hex part needs no escaping and a replica id
+// seldom does (the escaping is left to the JSON library when it might).
+std::string quoted_version(const Version& version) {
+    std::string text = version.to_string();
+    const bool plain = std::none_of(text.begin(), text.end(), [](char c) {
+        return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
+    });
+    if (!plain) return json(text).dump();
+    text.insert(text.begin(), '"');
+    text += '"';
+    return text;
+}
+
 // {"field": "version", ...} of the written fields (an append-only record
 // keeps one, "*"), keys in order like any JSON object SQLite stores here. One
 // edit stamps all its fields alike: each distinct version is quoted once.
 std::string written_versions(const model::TableSpec& table, const std::vector<FieldWrite>& writes) {
     const bool append_only = table.kind == model::TableKind::append_only;
-    std::map<std::string_view, const Version*> latest;  // a field written twice: the last write
-    for (const auto& w : writes) latest.insert_or_assign(append_only ? std::string_view("*") : w.field, &w.version);
+    // (field, version) in field order; put() lets each field through once.
+    std::vector<std::pair<std::string_view, const Version*>> latest;
+    if (append_only && !writes.empty()) latest.emplace_back("*", &writes.back().version);
+    if (!append_only) {
+        latest.reserve(writes.size());
+        for (const auto& w : writes) latest.emplace_back(w.field, &w.version);
+        std::sort(latest.begin(), latest.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    }
     std::string out = "{";
     const Version* previous = nullptr;
     std::string quoted;
     for (const auto& [field, version] : latest) {
-        if (!previous || !(*previous == *version)) quoted = json(version->to_string()).dump();
+        if (!previous || !(*previous == *version)) quoted = quoted_version(*version);
         previous = version;
         if (out.size() > 1) out += ',';
         out += '"';
@@ -172,10 +194,14 @@ Status RecordStore::put(Transaction& tx, const model::TableSpec& table, const st
             return make_error(ErrorCode::invalid_argument,
                               std::string(table.name) + " has no field '" + w.field + "'");
         FC_TRY(validate_field_value(*spec, w.value));
+        if (std::find(specs.begin(), specs.end(), spec) != specs.end())
+            return make_error(ErrorCode::invalid_argument,
+                              std::string(table.name) + "." + w.field + " is written twice in one change");
         specs.push_back(spec);
     }
+    const std::string versions = written_versions(table, writes);
     FC_ASSIGN(auto q, Query::prepare(*db_, upsert_sql(table, specs, owner)));
-    q->bind(1, id).bind(2, store_id).bind(3, owner_id).bind(4, written_versions(table, writes));
+    q->bind_unowned(1, id).bind_unowned(2, store_id).bind_unowned(3, owner_id).bind_unowned(4, versions);
     for (std::size_t i = 0; i < writes.size(); ++i)
         bind_value(*q, static_cast<int>(i) + 5, specs[i]->type, writes[i].value);
     FC_TRY(q->run());

@@ -88,6 +88,9 @@ public:
     Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
     Statement& bind(int index, const std::string& value) { return bind(index, std::string_view(value)); }
     Statement& bind_null(int index);
+    // Text SQLite does not copy: the caller keeps it alive and unchanged until
+    // the statement is reset (a Query's end).
+    Statement& bind_unowned(int index, std::string_view value);
     template <typename T>
     Statement& bind(int index, const std::optional<T>& value) {
         return value ? bind(index, *value) : bind_null(index);
