@@ -205,15 +205,23 @@ struct SentAhead {
     std::future<Answer> answer;
 };
 
-SentAhead send_in_background(Transport& transport, PreparedSync prepared, const Limits& limits) {
+// A page already applied, freed by the thread that sends the next request
+// once it has its answer: freeing 2,000 changes is not the applying
+// thread's work, which is the longer of the two.
+using Applied = std::optional<SentAhead::Answer>;
+
+SentAhead send_in_background(Transport& transport, PreparedSync prepared, const Limits& limits,
+                             Applied applied = std::nullopt) {
     SentAhead ahead{std::move(prepared), {}};
-    ahead.answer = std::async(std::launch::async, [&transport, &limits, request = ahead.prepared.request] {
+    ahead.answer = std::async(std::launch::async, [&transport, &limits, request = ahead.prepared.request,
+                                                   applied = std::move(applied)]() mutable {
         SentAhead::Answer answer;
         answer.reply = transport.send(request);
         if (answer.reply.ok() && answer.reply->status == 200) {
             auto decoded = decode_sync_response(answer.reply->body, limits);
             if (decoded.ok()) answer.decoded = std::move(*decoded);
         }
+        applied.reset();
         return answer;
     });
     return ahead;
@@ -323,11 +331,12 @@ private:
 
 Result<SyncSummary> SyncClient::sync(Transport& transport) {
     SyncSummary summary;
+    Applied applied;                 // the last round's answer, for the next request's thread to free
     std::optional<SentAhead> ahead;  // joined when it goes out of scope, answer dropped
     auto on_decoded = [&](const PreparedSync& sent, const SyncResponse& decoded) {
         if (page_hook_ && decoded.pull) page_hook_(*decoded.pull);
         if (auto next = page_ahead(transport, sent, decoded))
-            ahead = send_in_background(transport, std::move(*next), options_.limits);
+            ahead = send_in_background(transport, std::move(*next), options_.limits, std::move(applied));
     };
     // The outbox's next batch, read and encoded while a push is on its way.
     std::optional<PreparedSync> staged;
@@ -371,6 +380,7 @@ Result<SyncSummary> SyncClient::sync(Transport& transport) {
         FC_ASSIGN(auto result, answer.decoded ? complete_decoded(prepared, *answer.decoded, on_decoded)
                                               : complete(prepared, *answer.reply, on_decoded));
         if (staged && !staged_still_follows(prepared, result)) staged.reset();
+        if (ahead) applied = std::move(answer);
         add_round(summary, prepared, result);
         checkpoints.after(result);
         if (!result.more) break;
