@@ -102,7 +102,8 @@ public:
     // transport fails mid-way, what was completed stays; call again later.
     // Over a transport that sends in the background, the next page of a long
     // pull is on its way, and decoded, while this one is applied; pages are still applied
-    // in order, each with its cursor, so an interrupted pull resumes as before.
+    // in order, each with its cursor, so an interrupted pull resumes as before
+    // (from the last commit: see pull_commit_ms).
     // Likewise the outbox's next batch is read and encoded while a push is on
     // its way; it is sent only after that push's answer is applied, and read
     // again unless the store took the whole push and had nothing to pull.
