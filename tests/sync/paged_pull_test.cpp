@@ -189,6 +189,21 @@ sync::ClientOptions pages_committed_within(int changes, int ms) {
     return options;
 }
 
+// A new tablet of `consultant` pulls over `transport`, committing within
+// `ms`; `seen` gets the cursor another connection sees committed as each
+// page arrives. The tablet's summary.
+sync::SyncSummary pull_watching_commits(const TempDir& dir, StoreFixture& server, const std::string& consultant,
+                                        sync::Transport& transport, int ms, std::unique_ptr<Tablet>& t,
+                                        std::vector<std::int64_t>& seen) {
+    t = std::make_unique<Tablet>(dir.path(), "t", kStart, storage::Synchronous::full, pages_committed_within(3, ms));
+    t->enrol(server, consultant);
+    const auto path = t->book().db().path();
+    t->client().on_page([&seen, path](const sync::PullPage&) { seen.push_back(committed_cursor(path)); });
+    auto summary = need(t->sync(transport));
+    REQUIRE(seen.size() >= 4);
+    return summary;
+}
+
 // Sends each request after the first `delay` late.
 class LateTransport : public BackgroundTransport {
 public:
@@ -210,42 +225,29 @@ TEST_CASE("sync client: a long pull's pages share a transaction, each with its c
     StoreFixture server(dir.path());
     const auto li = consultant_with_prospects(dir, server, 12);
     BackgroundTransport transport(server);
+    std::unique_ptr<Tablet> t;
+    std::vector<std::int64_t> seen;
 
     SUBCASE("within the time, nothing is committed until the last page") {
-        Tablet t(dir.path(), "t", kStart, storage::Synchronous::full, pages_committed_within(3, 60'000));
-        t.enrol(server, li);
-        std::vector<std::int64_t> seen;
-        t.client().on_page([&](const sync::PullPage&) { seen.push_back(committed_cursor(t.book().db().path())); });
-        const auto summary = need(t.sync(transport));
-        REQUIRE(seen.size() >= 4);
+        const auto summary = pull_watching_commits(dir, server, li, transport, 60'000, t, seen);
         CHECK(std::all_of(seen.begin(), seen.end(), [](std::int64_t c) { return c == 0; }));
         CHECK(summary.pulled >= 12);
-        CHECK(need(t.client().state()).cursor > 0);
-        CHECK(committed_cursor(t.book().db().path()) == need(t.client().state()).cursor);
-        CHECK(need(t.book().list(ListFilter{})).size() == 12);
+        CHECK(need(t->client().state()).cursor > 0);
+        CHECK(committed_cursor(t->book().db().path()) == need(t->client().state()).cursor);
+        CHECK(need(t->book().list(ListFilter{})).size() == 12);
     }
     SUBCASE("with 0, every page is committed before the next is applied") {
-        Tablet t(dir.path(), "t", kStart, storage::Synchronous::full, pages_committed_within(3, 0));
-        t.enrol(server, li);
-        std::vector<std::int64_t> seen;
-        t.client().on_page([&](const sync::PullPage&) { seen.push_back(committed_cursor(t.book().db().path())); });
-        need(t.sync(transport));
-        REQUIRE(seen.size() >= 4);
+        pull_watching_commits(dir, server, li, transport, 0, t, seen);
         REQUIRE(transport.cursors.size() == seen.size());
         // Page i was asked for from where page i-1 ended, which is committed by then.
         for (std::size_t i = 0; i < seen.size(); ++i) CHECK(seen[i] == transport.cursors[i]);
     }
     SUBCASE("pages are committed before waiting for a page later than the time left") {
         LateTransport late(server, std::chrono::milliseconds(150));
-        Tablet t(dir.path(), "t", kStart, storage::Synchronous::full, pages_committed_within(3, 30));
-        t.enrol(server, li);
-        std::vector<std::int64_t> seen;
-        t.client().on_page([&](const sync::PullPage&) { seen.push_back(committed_cursor(t.book().db().path())); });
-        need(t.sync(late));
-        REQUIRE(seen.size() >= 4);
+        pull_watching_commits(dir, server, li, late, 30, t, seen);
         REQUIRE(late.cursors.size() == seen.size());
         for (std::size_t i = 0; i < seen.size(); ++i) CHECK(seen[i] == late.cursors[i]);
-        CHECK(need(t.book().list(ListFilter{})).size() == 12);
+        CHECK(need(t->book().list(ListFilter{})).size() == 12);
     }
 }
 

@@ -139,7 +139,7 @@ Result<RoundResult> SyncClient::apply(const PreparedSync& sent, SyncResponse& re
     if (!pulled_tx_) {
         FC_ASSIGN(auto tx, storage::Transaction::begin(book_->db()));
         pulled_tx_.emplace(std::move(tx));
-        pulled_since_ = std::chrono::steady_clock::now();
+        pulled_until_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.pull_commit_ms);
     }
     auto result = apply_in(*pulled_tx_, sent, response, state);
     if (!result.ok()) {
@@ -147,9 +147,7 @@ Result<RoundResult> SyncClient::apply(const PreparedSync& sent, SyncResponse& re
         return result;
     }
     const bool keep = group_pulls_ && result->pulled > 0 && result->more && sent.pushed == 0 &&
-                      !result->revoked &&
-                      std::chrono::steady_clock::now() - pulled_since_ <
-                          std::chrono::milliseconds(options_.pull_commit_ms);
+                      !result->revoked && std::chrono::steady_clock::now() < pulled_until_;
     if (!keep) FC_TRY(commit_pulled());
     return result;
 }
@@ -308,6 +306,11 @@ std::optional<PreparedSync> SyncClient::page_ahead(const Transport& transport, c
     return std::move(*next);
 }
 
+// Whether the page sent ahead is answered by `until` (false when none was sent).
+bool answered_by(std::optional<SentAhead>& ahead, std::chrono::steady_clock::time_point until) {
+    return ahead && ahead->answer.wait_until(until) == std::future_status::ready;
+}
+
 // Lets a long pull's pages share transactions for the length of a sync().
 // Every way out of the rounds commits what they applied first; were one to
 // miss it, the pages would be rolled back here, never left holding the
@@ -347,10 +350,7 @@ Result<SyncSummary> SyncClient::sync(Transport& transport) {
         SentAhead::Answer answer;
         // Uncommitted pages wait for the next one only while it is on its
         // way and the transaction is young enough.
-        if (pulled_tx_ && (!ahead || ahead->answer.wait_until(pulled_since_ + std::chrono::milliseconds(
-                                                                   options_.pull_commit_ms)) !=
-                                         std::future_status::ready))
-            FC_TRY(commit_pulled());
+        if (pulled_tx_ && !answered_by(ahead, pulled_until_)) FC_TRY(commit_pulled());
         if (ahead) {
             prepared = std::move(ahead->prepared);
             answer = ahead->answer.get();

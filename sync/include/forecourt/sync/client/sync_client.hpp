@@ -141,10 +141,10 @@ private:
     store::SyncStateStore state_;
     std::function<void(const PullPage&)> page_hook_;
     // Within sync(): the transaction of a long pull's pages not yet
-    // committed (see ClientOptions::pull_commit_ms), and when it began.
+    // committed (see ClientOptions::pull_commit_ms), and when it is due.
     bool group_pulls_ = false;
     std::optional<storage::Transaction> pulled_tx_;
-    std::chrono::steady_clock::time_point pulled_since_;
+    std::chrono::steady_clock::time_point pulled_until_;
 };
 
 }  // namespace forecourt::sync
