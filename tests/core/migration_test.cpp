@@ -189,6 +189,30 @@ TEST_CASE("migration: a book from every earlier schema version opens with its da
     }
 }
 
+TEST_CASE("migration: a book whose outbox had drained goes on numbering after its last change") {
+    // Until version 9 the outbox's numbering lived in sqlite_sequence; the
+    // store has seen seqs 1-3 of this tablet, so the next change must be 4.
+    testing::TempDir dir;
+    const std::string path = dir.file("old.db");
+    REQUIRE(write_old_book(path, 8));
+    {
+        auto raw = testing::open_raw_database(path);
+        const std::string row = "INSERT INTO outbox (tbl, record_id, hlc, fields) VALUES ('customers', 'c-wang', " +
+                                std::to_string(kOldHlc.packed) + ", '{\"grade\":{\"value\":\"A\",\"base\":null}}')";
+        FC_REQUIRE_OK(raw.db.exec(row + "; " + row));
+        REQUIRE(must(storage::query_int64(raw.db, "SELECT max(seq) FROM outbox")) == 3);
+        FC_REQUIRE_OK(raw.db.exec("DELETE FROM outbox"));
+    }
+    platform::ManualClock clock(testing::local_ms(kDay), testing::kChinaOffsetMinutes);
+    auto book = Book::open(testing::book_options(path, clock));
+    FC_REQUIRE_OK(book);
+    CHECK(must((*book)->changes().pending_count()) == 0);
+    FC_REQUIRE_OK((*book)->edit_card("c-wang", {{"company", "Acme"}}));
+    auto pending = must((*book)->changes().pending(0, 10));
+    REQUIRE(pending.size() == 1);
+    CHECK(pending[0].seq == 4);
+}
+
 TEST_CASE("migration: an empty file is brought to the latest schema with every synced field") {
     testing::TempDir dir;
     auto raw = testing::open_raw_database(dir.file("new.db"));

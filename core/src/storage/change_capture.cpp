@@ -1,9 +1,23 @@
 // Local writes of synced records, stamped and captured in the outbox.
 #include "forecourt/core/storage/change_capture.hpp"
 
+#include <string>
+#include <string_view>
+
 namespace forecourt::storage {
 
 using nlohmann::json;
+
+namespace {
+
+// The seq an outbox row takes: one more than the newest ever used, which is
+// the outbox's newest row or, once that has left, `book_meta.outbox_seq`
+// (raised by the outbox's delete trigger; see schema v9).
+constexpr std::string_view kLastSeq =
+    "max(coalesce((SELECT max(seq) FROM outbox), 0), "
+    "coalesce((SELECT CAST(value AS INTEGER) FROM book_meta WHERE key = 'outbox_seq'), 0))";
+
+}  // namespace
 
 json outbox_fields_to_json(const std::vector<OutboxField>& fields) {
     json out = json::object();
@@ -56,8 +70,9 @@ Result<Hlc> ChangeCapture::write(Transaction& tx, const model::TableSpec& table,
     }
     if (writes.empty()) return hlc;
     FC_TRY(records_->put(tx, table, id, store_, owner_id, writes));
-    FC_ASSIGN(auto q, Query::prepare(records_->db(),
-                                     "INSERT INTO outbox (tbl, record_id, hlc, fields) VALUES (?, ?, ?, ?)"));
+    static const std::string insert = "INSERT INTO outbox (seq, tbl, record_id, hlc, fields) VALUES (1 + " +
+                                      std::string(kLastSeq) + ", ?, ?, ?, ?)";
+    FC_ASSIGN(auto q, Query::prepare(records_->db(), insert));
     q->bind(1, table.name).bind(2, id).bind(3, static_cast<std::int64_t>(hlc.packed));
     q->bind(4, outbox_fields_to_json(captured).dump());
     FC_TRY(q->run());
@@ -159,9 +174,11 @@ Result<std::int64_t> ChangeCapture::refused_count() {
 
 Result<std::int64_t> ChangeCapture::requeue_refused(Transaction& tx) {
     (void)tx;
-    FC_ASSIGN(auto copy, Query::prepare(records_->db(),
-                                        "INSERT INTO outbox (tbl, record_id, hlc, fields) "
-                                        "SELECT tbl, record_id, hlc, fields FROM outbox_refused ORDER BY seq"));
+    static const std::string requeue =
+        "INSERT INTO outbox (seq, tbl, record_id, hlc, fields) "
+        "SELECT last.seq + row_number() OVER (ORDER BY r.seq), r.tbl, r.record_id, r.hlc, r.fields "
+        "FROM outbox_refused AS r, (SELECT " + std::string(kLastSeq) + " AS seq) AS last ORDER BY r.seq";
+    FC_ASSIGN(auto copy, Query::prepare(records_->db(), requeue));
     FC_TRY(copy->run());
     const std::int64_t moved = records_->db().changes();
     FC_TRY(records_->db().exec("DELETE FROM outbox_refused"));

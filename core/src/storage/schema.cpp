@@ -149,6 +149,52 @@ CREATE TABLE outbox_refused (
   refused_at INTEGER NOT NULL);
 )sql";
 
+// v9: recording a contact, the commonest write, touched seven pages (each
+// sealed apart in an encrypted book): the contact, its id index, its
+// customer index, the outbox, its record index, `sqlite_sequence` and, now
+// and then, a parent page. Contacts are keyed by their id alone (WITHOUT
+// ROWID: no separate id index), and the outbox numbers its changes without
+// AUTOINCREMENT: a change takes one more than the larger of the outbox's
+// newest seq and `book_meta.outbox_seq`, which the trigger raises whenever
+// the newest row leaves (acknowledged or refused), so a seq is still never
+// reused, even after the outbox drains.
+constexpr std::string_view kV9FewerPagesPerContact = R"sql(
+CREATE TABLE contacts_v9 (
+  id TEXT PRIMARY KEY, store_id TEXT NOT NULL, owner_id TEXT NOT NULL,
+  versions TEXT NOT NULL DEFAULT '{}',
+  customer_id TEXT, consultant_id TEXT, at INTEGER, kind TEXT, purpose TEXT, outcome TEXT,
+  notes TEXT, grade_after TEXT, next_contact TEXT) WITHOUT ROWID;
+INSERT INTO contacts_v9 (id, store_id, owner_id, versions, customer_id, consultant_id, at, kind,
+                         purpose, outcome, notes, grade_after, next_contact)
+  SELECT id, store_id, owner_id, versions, customer_id, consultant_id, at, kind,
+         purpose, outcome, notes, grade_after, next_contact FROM contacts;
+DROP TABLE contacts;
+ALTER TABLE contacts_v9 RENAME TO contacts;
+CREATE INDEX contacts_by_customer ON contacts(customer_id, at);
+
+INSERT INTO book_meta (key, value)
+  SELECT 'outbox_seq', CAST(max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0),
+                                coalesce((SELECT max(seq) FROM outbox), 0),
+                                coalesce((SELECT max(seq) FROM outbox_refused), 0)) AS TEXT);
+CREATE TABLE outbox_v9 (
+  seq INTEGER PRIMARY KEY,
+  tbl TEXT NOT NULL,
+  record_id TEXT NOT NULL,
+  hlc INTEGER NOT NULL,
+  fields TEXT NOT NULL);
+INSERT INTO outbox_v9 (seq, tbl, record_id, hlc, fields)
+  SELECT seq, tbl, record_id, hlc, fields FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_v9 RENAME TO outbox;
+CREATE INDEX outbox_by_record ON outbox(tbl, record_id);
+CREATE TRIGGER outbox_keeps_last_seq AFTER DELETE ON outbox
+  WHEN OLD.seq > coalesce((SELECT max(seq) FROM outbox), 0)
+BEGIN
+  UPDATE book_meta SET value = CAST(OLD.seq AS TEXT)
+    WHERE key = 'outbox_seq' AND CAST(value AS INTEGER) < OLD.seq;
+END;
+)sql";
+
 constexpr std::array kBookMigrations{
     Migration{1, "customers, vehicles, contacts, follow-ups, test drives, events, grade history", kV1Records},
     Migration{2, "search and agenda indexes", kV2Indexes},
@@ -158,6 +204,8 @@ constexpr std::array kBookMigrations{
     Migration{6, "covering indexes for the agenda", kV6AgendaIndexes},
     Migration{7, "outbox by record, for applying pulled pages", kV7OutboxByRecord},
     Migration{8, "changes the store refused, kept", kV8RefusedChanges},
+    Migration{9, "fewer pages written per contact: contacts keyed by id, outbox seq without AUTOINCREMENT",
+              kV9FewerPagesPerContact},
 };
 
 }  // namespace
