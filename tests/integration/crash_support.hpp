@@ -102,9 +102,20 @@ public:
     explicit CountingTransport(sync::Transport& inner) : inner_(inner) {}
     Result<sync::Response> send(const sync::Request& request) override {
         ++sent;
-        return inner_.send(request);
+        const auto start = std::chrono::steady_clock::now();
+        auto response = inner_.send(request);
+        if (response.ok()) {
+            answered_us += std::chrono::duration_cast<std::chrono::microseconds>(
+                               std::chrono::steady_clock::now() - start)
+                               .count();
+            ++answered;
+        }
+        return response;
     }
     std::atomic<int> sent{0};
+    // Requests answered and the time they took, request to answer.
+    std::atomic<int> answered{0};
+    std::atomic<std::int64_t> answered_us{0};
 
 private:
     sync::Transport& inner_;

@@ -4,8 +4,10 @@
 // applied twice, the store passes SQLite's integrity check and the tablet
 // agrees with the store. Seeds are printed; FC_SEED replays one.
 #include <doctest/doctest.h>
+
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -110,16 +112,22 @@ TEST_CASE("sync crash: the store server killed with SIGKILL while applying pushe
     small_batches.pull_limit = 50;
     std::map<std::int64_t, OutboxEntry> acknowledged, ever_queued;
     int kills_mid_sync = 0;
+    std::int64_t answered = 0, answered_us = 0;  // requests answered in earlier rounds, and their time
     for (int round = 1; round <= kKills; ++round) {
         write_offline(*book, customers, round);
         const auto before = outbox_of(*book);
         ever_queued.insert(before.begin(), before.end());
         if (!server.running()) server.start();
-        // Aim at a random request of the round, then a random few hundred µs
-        // to a few ms into it: before, during and after the store's commit.
+        // Aim at a random request of the round, then a random time into it:
+        // before, during and after the store's commit. The window is twice a
+        // request's mean time so far (4 ms before any was measured, and at
+        // most that), so the kills land in the requests however fast this
+        // machine answers them.
         const int batches = static_cast<int>((before.size() + 2) / 3);
         const int target = 1 + static_cast<int>(dice() % static_cast<std::uint64_t>(batches));
-        const auto delay = std::chrono::microseconds(dice() % 4000);
+        const std::int64_t window_us =
+            answered == 0 ? 4000 : std::clamp<std::int64_t>(2 * answered_us / answered, 200, 4000);
+        const auto delay = std::chrono::microseconds(dice() % static_cast<std::uint64_t>(window_us));
         INFO("round " << round << ": kill at request " << target << " + " << delay.count() << " µs");
         NetTransport net(server.client_options(home.fingerprint));
         CountingTransport counting(net);
@@ -133,6 +141,8 @@ TEST_CASE("sync crash: the store server killed with SIGKILL while applying pushe
         const auto outcome = client.sync(counting);
         finished = true;
         killer.join();
+        answered += counting.answered.load();
+        answered_us += counting.answered_us.load();
         const int status = server.stop();
         CHECK((WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL));
         if (!outcome.ok()) ++kills_mid_sync;
