@@ -6,11 +6,13 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "forecourt/core/crypto/page_cipher.hpp"
 #include "forecourt/core/result.hpp"
+#include "read_ahead.hpp"
 
 namespace forecourt::crypto::detail {
 
@@ -23,6 +25,8 @@ inline constexpr int kWalHeaderBytes = 32;
 inline constexpr int kFrameHeaderBytes = 24;
 // Custom file control through which take_vfs_failure asks the main file.
 inline constexpr int kFcntlTakeFailure = 0x46430001;
+// Custom file control through which read_ahead_counters asks the main file.
+inline constexpr int kFcntlReadAheadCounters = 0x46430002;
 
 struct FileState {
     FileKind kind = FileKind::database;
@@ -60,7 +64,17 @@ struct FileState {
     std::array<std::uint8_t, kFrameHeaderBytes> pending_header{};
 
     std::vector<std::uint8_t> scratch;
+
+    // Database: pages of forward scans opened ahead (created at the first
+    // whole-page read; stopped before the file closes).
+    std::unique_ptr<ReadAhead> read_ahead;
 };
+
+// The database's lock state changed or the file was written: pages opened
+// ahead before now are not used.
+inline void new_epoch(FileState& file) {
+    if (file.read_ahead) file.read_ahead->new_epoch();
+}
 
 // Records why an operation failed on the database's state (never key material).
 void record_failure(FileState& file, ErrorCode code, std::string message);

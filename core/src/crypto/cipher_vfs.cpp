@@ -53,6 +53,7 @@ int flush_wal(FileState& state) {
 
 int file_close(sqlite3_file* file) {
     FileState* state = &state_of(file);
+    state->read_ahead.reset();  // its helper reads the real file: stop it first
     if (state->kind == FileKind::wal) forget_wal_salts(*state);
     const int flushed = state->real->pMethods ? flush_wal(*state) : SQLITE_OK;
     const int rc = state->real->pMethods ? state->real->pMethods->xClose(state->real) : SQLITE_OK;
@@ -83,6 +84,7 @@ int file_write(sqlite3_file* file, const void* buffer, int amount, sqlite3_int64
 #define FC_REAL(file) state_of(file).real
 int file_truncate(sqlite3_file* f, sqlite3_int64 size) {
     forget_wal_salts(state_of(f));
+    detail::new_epoch(state_of(f));
     if (const int rc = flush_wal(state_of(f)); rc != SQLITE_OK) return rc;
     return FC_REAL(f)->pMethods->xTruncate(FC_REAL(f), size);
 }
@@ -94,8 +96,18 @@ int file_size(sqlite3_file* f, sqlite3_int64* size) {
     if (const int rc = flush_wal(state_of(f)); rc != SQLITE_OK) return rc;
     return FC_REAL(f)->pMethods->xFileSize(FC_REAL(f), size);
 }
-int file_lock(sqlite3_file* f, int level) { return FC_REAL(f)->pMethods->xLock(FC_REAL(f), level); }
-int file_unlock(sqlite3_file* f, int level) { return FC_REAL(f)->pMethods->xUnlock(FC_REAL(f), level); }
+// Pages opened ahead belong to the lock state they were read under: every
+// change of it starts a new epoch, after the change (see read_ahead.hpp).
+int file_lock(sqlite3_file* f, int level) {
+    const int rc = FC_REAL(f)->pMethods->xLock(FC_REAL(f), level);
+    detail::new_epoch(state_of(f));
+    return rc;
+}
+int file_unlock(sqlite3_file* f, int level) {
+    const int rc = FC_REAL(f)->pMethods->xUnlock(FC_REAL(f), level);
+    detail::new_epoch(state_of(f));
+    return rc;
+}
 int file_check_lock(sqlite3_file* f, int* out) { return FC_REAL(f)->pMethods->xCheckReservedLock(FC_REAL(f), out); }
 int file_sector_size(sqlite3_file* f) { return FC_REAL(f)->pMethods->xSectorSize(FC_REAL(f)); }
 int file_device(sqlite3_file* f) { return FC_REAL(f)->pMethods->xDeviceCharacteristics(FC_REAL(f)); }
@@ -106,7 +118,9 @@ int file_shm_map(sqlite3_file* f, int region, int size, int extend, void volatil
 // may have restarted the WAL with new salts since this one last looked.
 int file_shm_lock(sqlite3_file* f, int offset, int n, int flags) {
     forget_wal_salts(state_of(f));
-    return FC_REAL(f)->pMethods->xShmLock(FC_REAL(f), offset, n, flags);
+    const int rc = FC_REAL(f)->pMethods->xShmLock(FC_REAL(f), offset, n, flags);
+    detail::new_epoch(state_of(f));
+    return rc;
 }
 void file_shm_barrier(sqlite3_file* f) { FC_REAL(f)->pMethods->xShmBarrier(FC_REAL(f)); }
 int file_shm_unmap(sqlite3_file* f, int remove) { return FC_REAL(f)->pMethods->xShmUnmap(FC_REAL(f), remove); }
@@ -136,6 +150,15 @@ int file_control(sqlite3_file* file, int op, void* arg) {
         report->message = std::move(main.failure);
         main.failed = false;
         main.failure.clear();
+        return SQLITE_OK;
+    }
+    if (op == detail::kFcntlReadAheadCounters) {
+        auto* out = static_cast<ReadAheadCounters*>(arg);
+        *out = {};
+        if (s.read_ahead) {
+            const auto c = s.read_ahead->counters();
+            *out = {c.opened, c.taken};
+        }
         return SQLITE_OK;
     }
     if (const int rc = flush_wal(s); rc != SQLITE_OK) return rc;
@@ -260,6 +283,13 @@ std::optional<Error> take_vfs_failure(sqlite3* db) {
         !report.set)
         return std::nullopt;
     return make_error(report.code, std::move(report.message), ErrorDomain::crypto);
+}
+
+std::optional<ReadAheadCounters> read_ahead_counters(sqlite3* db) {
+    ReadAheadCounters counters;
+    if (!db || sqlite3_file_control(db, "main", detail::kFcntlReadAheadCounters, &counters) != SQLITE_OK)
+        return std::nullopt;
+    return counters;
 }
 
 FileFormat inspect_database_file(const std::string& path) {

@@ -123,8 +123,14 @@ int database_read(FileState& file, void* buffer, int amount, sqlite3_int64 offse
     if (rc != SQLITE_OK) return rc;
     if (page_size == 0) return raw_read(file, buffer, amount, offset);
     auto* out = static_cast<std::uint8_t*>(buffer);
-    if (amount == page_size && offset % page_size == 0)
-        return read_page(file, out, static_cast<std::uint32_t>(offset / page_size + 1), page_size);
+    if (amount == page_size && offset % page_size == 0) {
+        const auto pgno = static_cast<std::uint32_t>(offset / page_size + 1);
+        if (!file.read_ahead) file.read_ahead = std::make_unique<ReadAhead>(file.real, *file.cipher, page_size);
+        ReadAhead& ahead = *file.read_ahead;
+        const int read = ahead.take(pgno, out) ? SQLITE_OK : read_page(file, out, pgno, page_size);
+        if (read == SQLITE_OK && pgno != 1) ahead.saw(pgno, out);
+        return read;
+    }
     file.scratch.resize(static_cast<std::size_t>(page_size));
     int result = SQLITE_OK;
     for (sqlite3_int64 at = offset; at < offset + amount;) {
@@ -164,6 +170,7 @@ int database_write(FileState& file, const void* buffer, int amount, sqlite3_int6
     }
     if (pgno == 1 ? !learn_geometry(file, in, amount) : !geometry_for_write(file, amount))
         return SQLITE_IOERR_WRITE;
+    new_epoch(file);
     file.scratch.assign(in, in + amount);
     std::span<std::uint8_t> page(file.scratch);
     if (pgno == 1) {
@@ -173,7 +180,9 @@ int database_write(FileState& file, const void* buffer, int amount, sqlite3_int6
     } else {
         file.cipher->seal(page, 0, PagePlace{PageHome::database, pgno});
     }
-    return raw_write(file, page.data(), amount, offset);
+    const int rc = raw_write(file, page.data(), amount, offset);
+    new_epoch(file);
+    return rc;
 }
 
 }  // namespace forecourt::crypto::detail

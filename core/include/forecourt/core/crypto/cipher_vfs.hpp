@@ -3,6 +3,7 @@
 // "Encryption at rest"). One registration per unlocked book key.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,6 +44,15 @@ private:
 // refused), taken once; nullopt for a connection that does not use it or when
 // nothing failed there.
 std::optional<Error> take_vfs_failure(sqlite3* db);
+
+// Pages of `db`'s main database that a helper thread opened ahead of a scan,
+// and how many of them the connection used (see docs/ARCHITECTURE.md);
+// nullopt for a connection that does not use the encrypting VFS.
+struct ReadAheadCounters {
+    std::uint64_t opened = 0;
+    std::uint64_t taken = 0;
+};
+std::optional<ReadAheadCounters> read_ahead_counters(sqlite3* db);
 
 // How a database file presents itself, from its first bytes only.
 enum class FileFormat { missing, empty, plain, encrypted, unknown };

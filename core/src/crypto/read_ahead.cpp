@@ -1,0 +1,219 @@
+// Pages of a forward scan opened ahead on a helper thread; see read_ahead.hpp.
+#include "read_ahead.hpp"
+
+#include <sodium.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <span>
+
+#include "forecourt/core/crypto/page_cipher.hpp"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define FC_CPU_RELAX() _mm_pause()
+#else
+#define FC_CPU_RELAX() std::this_thread::yield()
+#endif
+
+namespace forecourt::crypto::detail {
+namespace {
+
+// A slot's word: a sequence number (bumped whenever the helper claims the
+// slot) above the slot's state, so a slot recycled and filled again between
+// the caller's look and its claim cannot be mistaken for the one it saw.
+constexpr std::uint64_t kStateMask = 3;
+constexpr std::uint64_t state_of(std::uint64_t word) { return word & kStateMask; }
+constexpr std::uint64_t with_state(std::uint64_t word, std::uint64_t state) {
+    return (word & ~kStateMask) | state;
+}
+
+// How long the caller waits for a page being opened (about 4 µs of work)
+// and how long the helper looks for more work before it sleeps.
+constexpr int kTakeSpins = 20'000;
+constexpr int kIdleSpins = 2'000;
+
+}  // namespace
+
+ReadAhead::ReadAhead(sqlite3_file* real, const PageCipher& cipher, int page_size)
+    : real_(real),
+      cipher_(cipher),
+      page_size_(page_size),
+      buffer_(static_cast<std::size_t>(page_size) * kSlots),
+      owner_pid_(static_cast<int>(::getpid())) {}
+
+ReadAhead::~ReadAhead() {
+    if (helper_) {
+        if (static_cast<int>(::getpid()) != owner_pid_) {
+            // A forked child: the helper thread exists only in the parent.
+            (void)helper_.release();
+        } else {
+            {
+                std::lock_guard lock(mutex_);
+                stop_.store(true);
+            }
+            wake_.notify_one();
+            helper_->join();
+        }
+    }
+    sodium_memzero(buffer_.data(), buffer_.size());
+}
+
+ReadAhead::Counters ReadAhead::counters() const {
+    return {taken_.load(std::memory_order_relaxed), opened_.load(std::memory_order_relaxed)};
+}
+
+bool ReadAhead::take(std::uint32_t pgno, std::uint8_t* out) {
+    if (!helper_) return false;
+    Slot& slot = slots_[pgno % kSlots];
+    for (int spins = 0;; ++spins) {
+        std::uint64_t word = slot.word.load(std::memory_order_acquire);
+        const auto state = state_of(word);
+        const bool ours = slot.pgno.load(std::memory_order_relaxed) == pgno;
+        if (state == ready && ours &&
+            slot.epoch.load(std::memory_order_relaxed) == epoch_.load(std::memory_order_acquire) &&
+            slot.word.compare_exchange_strong(word, with_state(word, taking), std::memory_order_acq_rel)) {
+            std::memcpy(out, page_of(static_cast<int>(pgno % kSlots)), static_cast<std::size_t>(page_size_));
+            slot.word.store(with_state(word, empty), std::memory_order_release);
+            taken_.fetch_add(1, std::memory_order_relaxed);
+            return true;
+        }
+        if (state != busy || !ours || spins >= kTakeSpins) return false;
+        FC_CPU_RELAX();
+    }
+}
+
+void ReadAhead::saw(std::uint32_t pgno, const std::uint8_t* page) {
+    // Did the caller read the child after the last one it read of a parent?
+    auto next_child = [&](int i) {
+        Parent& p = parents_[static_cast<std::size_t>(i)];
+        const auto n = static_cast<std::size_t>(p.last + 1);
+        if (p.pgno == 0 || n >= p.children.size() || p.children[n] != pgno) return false;
+        p.last = static_cast<int>(n);
+        return true;
+    };
+    bool scanning = current_ >= 0 && next_child(current_);
+    for (int k = 0; !scanning && k < kParents; ++k) {
+        const int i = (next_parent_ + kParents - 1 - k) % kParents;  // newest first
+        if (next_child(i)) {
+            current_ = i;
+            scanning = true;
+        }
+    }
+    if (scanning) {
+        request(parents_[static_cast<std::size_t>(current_)]);
+    } else {
+        // Where is it among the newest parent's children? A scan goes on from there.
+        Parent& newest = parents_[static_cast<std::size_t>((next_parent_ + kParents - 1) % kParents)];
+        for (std::size_t i = 0; i < newest.children.size(); ++i) {
+            if (newest.children[i] == pgno) {
+                newest.last = static_cast<int>(i);
+                current_ = (next_parent_ + kParents - 1) % kParents;
+                break;
+            }
+        }
+    }
+    learn_children(pgno, page);
+}
+
+void ReadAhead::learn_children(std::uint32_t pgno, const std::uint8_t* page) {
+    // A b-tree page's header: type (2: interior index, 5: interior table),
+    // the cell count at 3, the right-most child at 8, cell offsets from 12;
+    // an interior cell starts with its left child.
+    const std::uint8_t type = page[0];
+    if (type != 2 && type != 5) return;
+    auto be16 = [&](int at) { return static_cast<int>(page[at] << 8 | page[at + 1]); };
+    auto be32 = [&](int at) {
+        return static_cast<std::uint32_t>(page[at]) << 24 | static_cast<std::uint32_t>(page[at + 1]) << 16 |
+               static_cast<std::uint32_t>(page[at + 2]) << 8 | static_cast<std::uint32_t>(page[at + 3]);
+    };
+    const int cells = be16(3);
+    if (12 + 2 * cells > page_size_) return;
+    const int slot = next_parent_;
+    next_parent_ = (next_parent_ + 1) % kParents;
+    if (current_ == slot) current_ = -1;
+    Parent& parent = parents_[static_cast<std::size_t>(slot)];
+    parent.pgno = pgno;
+    parent.last = -1;
+    parent.children.clear();
+    for (int i = 0; i < cells; ++i) {
+        const int at = be16(12 + 2 * i);
+        if (at + 4 > page_size_) break;
+        parent.children.push_back(be32(at));
+    }
+    parent.children.push_back(be32(8));
+}
+
+void ReadAhead::request(const Parent& parent) {
+    {
+        std::lock_guard lock(mutex_);
+        const auto from = static_cast<std::size_t>(parent.last + 1);
+        plan_size_ = 0;
+        for (std::size_t i = from; i < parent.children.size() && plan_size_ < kSlots - 1; ++i)
+            plan_[static_cast<std::size_t>(plan_size_++)] = parent.children[i];
+        plan_version_.fetch_add(1);
+    }
+    if (!helper_) {
+        helper_ = std::make_unique<std::thread>([this] { run(); });
+    } else if (sleeping_.load()) {
+        std::lock_guard lock(mutex_);
+        wake_.notify_one();
+    }
+}
+
+void ReadAhead::run() {
+    std::array<std::uint32_t, kSlots> plan{};
+    int size = 0, at = 0, idle = 0;
+    std::uint64_t seen = 0;
+    while (!stop_.load(std::memory_order_relaxed)) {
+        if (plan_version_.load() != seen) {
+            std::lock_guard lock(mutex_);
+            plan = plan_;
+            size = plan_size_;
+            seen = plan_version_.load();
+            at = 0;
+        }
+        if (at < size) {
+            open_ahead(plan[static_cast<std::size_t>(at++)]);
+            idle = 0;
+            continue;
+        }
+        if (++idle < kIdleSpins) {
+            FC_CPU_RELAX();
+            continue;
+        }
+        std::unique_lock lock(mutex_);
+        sleeping_.store(true);
+        wake_.wait(lock, [&] { return stop_.load() || plan_version_.load() != seen; });
+        sleeping_.store(false);
+        idle = 0;
+    }
+}
+
+void ReadAhead::open_ahead(std::uint32_t pgno) {
+    if (pgno < 2) return;  // page 1 has its own checks, in the caller's thread
+    const int index = static_cast<int>(pgno % kSlots);
+    Slot& slot = slots_[index];
+    std::uint64_t word = slot.word.load(std::memory_order_acquire);
+    const auto state = state_of(word);
+    if (state == taking || state == busy) return;
+    if (state == ready && slot.pgno.load(std::memory_order_relaxed) == pgno &&
+        slot.epoch.load(std::memory_order_relaxed) == epoch_.load(std::memory_order_acquire))
+        return;
+    // Claim the slot under a new sequence number.
+    const std::uint64_t claimed = ((word & ~kStateMask) + (kStateMask + 1)) | busy;
+    if (!slot.word.compare_exchange_strong(word, claimed, std::memory_order_acq_rel)) return;
+    // The epoch is read before the page: a page read after the lock state
+    // changed carries the new epoch or an older one, never a newer one.
+    slot.epoch.store(epoch_.load(std::memory_order_acquire), std::memory_order_relaxed);
+    slot.pgno.store(pgno, std::memory_order_relaxed);
+    std::uint8_t* page = page_of(index);
+    const sqlite3_int64 offset = sqlite3_int64{pgno - 1} * page_size_;
+    bool opened = real_->pMethods->xRead(real_, page, page_size_, offset) == SQLITE_OK &&
+                  cipher_.open(std::span(page, static_cast<std::size_t>(page_size_)), 0,
+                               PagePlace{PageHome::database, pgno});
+    if (opened) opened_.fetch_add(1, std::memory_order_relaxed);
+    slot.word.store(with_state(claimed, opened ? ready : empty), std::memory_order_release);
+}
+
+}  // namespace forecourt::crypto::detail

@@ -1,0 +1,224 @@
+// Pages opened ahead of a scan on a helper thread: used for scans, not
+// started by point lookups, never stale while other connections write and
+// checkpoint, and never hiding a tampered page.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include "book_fixture.hpp"
+#include "crypto_support.hpp"
+#include "forecourt/core/crypto/cipher_vfs.hpp"
+#include "forecourt/core/storage/database.hpp"
+#include "forecourt/core/storage/transaction.hpp"
+
+using namespace forecourt;
+using namespace forecourt::testing;
+
+namespace {
+
+#define FC_REQUIRE_OK(status)                                      \
+    do {                                                           \
+        const auto& fc_status_ = (status);                         \
+        REQUIRE_MESSAGE(fc_status_.ok(), (fc_status_.ok() ? std::string() : fc_status_.error().describe())); \
+    } while (false)
+
+constexpr int kRows = 4'000;
+constexpr int kPageSize = 4096;
+
+struct SealedStore {
+    TempDir dir;
+    std::shared_ptr<crypto::CipherVfs> vfs;
+    SealedStore() {
+        crypto::BookId id{};
+        id.fill(7);
+        vfs = crypto::CipherVfs::create(platform::SecretKey::random(32), id);
+    }
+    storage::Database open(int cache_kib = 0) const {
+        storage::OpenOptions o;
+        o.path = dir.file("sealed.db");
+        o.vfs = vfs->name();
+        o.reserve_bytes = crypto::kPageReserve;
+        o.cache_kib = cache_kib;
+        return must(storage::Database::open(o));
+    }
+};
+
+std::int64_t scalar(storage::Database& db, const std::string& sql) {
+    auto q = must(storage::Query::prepare(db, sql));
+    REQUIRE(must(q->step()));
+    return q->int64(0);
+}
+
+crypto::ReadAheadCounters counters(storage::Database& db) {
+    auto c = crypto::read_ahead_counters(db.handle());
+    REQUIRE(c.has_value());
+    return *c;
+}
+
+// kRows rows of about 300 bytes (rows, an index on a text key, and a second
+// table written alongside so the rows' pages are not consecutive in the file).
+void fill(storage::Database& db) {
+    auto tx = must(storage::Transaction::begin(db));
+    FC_REQUIRE_OK(db.exec("CREATE TABLE rows (id INTEGER PRIMARY KEY, k TEXT, pad TEXT);"
+                          "CREATE TABLE other (id INTEGER PRIMARY KEY, pad TEXT);"
+                          "CREATE INDEX rows_by_k ON rows(k);"));
+    auto row = must(storage::Query::prepare(db, "INSERT INTO rows (id, k, pad) VALUES (?, ?, ?)"));
+    auto other = must(storage::Query::prepare(db, "INSERT INTO other (id, pad) VALUES (?, ?)"));
+    for (int i = 1; i <= kRows; ++i) {
+        row->bind(1, i).bind(2, "key-" + std::to_string(i * 7919 % kRows)).bind(3, std::string(280, 'a' + i % 26));
+        FC_REQUIRE_OK(row->run());
+        row->reset();
+        other->bind(1, i).bind(2, std::string(200, 'z'));
+        FC_REQUIRE_OK(other->run());
+        other->reset();
+    }
+    FC_REQUIRE_OK(tx.commit());
+}
+
+}  // namespace
+
+TEST_CASE("read ahead: a scan is served from pages opened ahead; point lookups start nothing") {
+    SealedStore s;
+    {
+        auto db = s.open();
+        fill(db);
+        FC_REQUIRE_OK(db.exec("PRAGMA wal_checkpoint(TRUNCATE)"));
+    }
+    {
+        auto db = s.open();  // an empty page cache: every page comes through the VFS
+        const auto pages = scalar(db, "SELECT count(*) FROM dbstat WHERE name = 'rows'");
+        CHECK(scalar(db, "SELECT count(*) FROM rows") == kRows);
+        CHECK(scalar(db, "SELECT sum(length(pad)) FROM rows") == std::int64_t{kRows} * 280);
+        const auto scan = counters(db);
+        CAPTURE(pages);
+        CAPTURE(scan.opened);
+        CAPTURE(scan.taken);
+        CHECK(scan.taken > static_cast<std::uint64_t>(pages) / 2);
+        CHECK(scan.taken <= scan.opened);
+    }
+    {
+        auto db = s.open();
+        std::mt19937 random(11);
+        std::int64_t found = 0;
+        for (int i = 0; i < 200; ++i)
+            found += scalar(db, "SELECT count(*) FROM rows WHERE id = " + std::to_string(1 + random() % kRows));
+        CHECK(found == 200);
+        const auto lookups = counters(db);
+        CAPTURE(lookups.opened);
+        // About 150 leaves read: a scan-like run would open 31 pages for each.
+        CHECK(lookups.opened < 70);  // at most a chance window or two
+    }
+}
+
+TEST_CASE("read ahead: scans stay consistent while another connection writes and checkpoints") {
+    // Money moves between accounts; every scan, each in its own read
+    // transaction, must see the total unchanged. The reader's page cache is
+    // tiny, so it reads the database file again and again while the writer's
+    // checkpoints rewrite it: a page opened ahead in another transaction and
+    // used in this one would show a total that never existed.
+    SealedStore s;
+    constexpr int kAccounts = 3'000;
+    {
+        auto db = s.open();
+        auto tx = must(storage::Transaction::begin(db));
+        FC_REQUIRE_OK(db.exec("CREATE TABLE accounts (id INTEGER PRIMARY KEY, balance INTEGER, pad TEXT)"));
+        auto q = must(storage::Query::prepare(db, "INSERT INTO accounts VALUES (?, 100, ?)"));
+        for (int i = 1; i <= kAccounts; ++i) {
+            q->bind(1, i).bind(2, std::string(300, 'p'));
+            FC_REQUIRE_OK(q->run());
+            q->reset();
+        }
+        FC_REQUIRE_OK(tx.commit());
+    }
+    std::atomic<bool> stop{false};
+    std::atomic<int> commits{0};
+    std::string writer_error;
+    std::thread writer([&] {
+        // No doctest assertions on this thread: failures are kept for the test's.
+        auto fail = [&](const Error& e) { writer_error = e.describe(); };
+        auto opened = storage::Database::open([&] {
+            storage::OpenOptions o;
+            o.path = s.dir.file("sealed.db");
+            o.vfs = s.vfs->name();
+            return o;
+        }());
+        if (!opened.ok()) return fail(opened.error());
+        auto& db = *opened;
+        std::mt19937 random(5);
+        while (!stop.load()) {
+            auto tx = storage::Transaction::begin(db);
+            if (!tx.ok()) return fail(tx.error());
+            auto move = storage::Query::prepare(db, "UPDATE accounts SET balance = balance + ?2, pad = ?3 WHERE id = ?1");
+            if (!move.ok()) return fail(move.error());
+            const int amount = static_cast<int>(random() % 50);
+            const std::string pad(300, static_cast<char>('a' + random() % 26));
+            for (int side = 0; side < 2; ++side) {
+                (*move)->bind(1, 1 + static_cast<int>(random() % kAccounts)).bind(2, side == 0 ? -amount : amount).bind(3, pad);
+                if (auto ran = (*move)->run(); !ran.ok()) return fail(ran.error());
+                (*move)->reset();
+            }
+            if (auto done = tx->commit(); !done.ok()) return fail(done.error());
+            if (++commits % 5 == 0) {
+                if (auto ck = db.exec("PRAGMA wal_checkpoint(PASSIVE)"); !ck.ok()) return fail(ck.error());
+            }
+        }
+    });
+    auto reader = s.open(64);  // 64 KiB: 16 pages
+    int scans = 0;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
+    std::string wrong;  // the first scan that saw money appear or vanish
+    while (wrong.empty() && std::chrono::steady_clock::now() < until) {
+        auto q = storage::Query::prepare(reader, "SELECT sum(balance), count(*) FROM accounts");
+        auto row = q.ok() ? (*q)->step() : Result<bool>(q.error());
+        if (!row.ok()) {
+            wrong = row.error().describe();
+        } else if (!*row || (*q)->int64(0) != 100 * kAccounts || (*q)->int64(1) != kAccounts) {
+            wrong = "scan " + std::to_string(scans) + " saw a total of " +
+                    std::to_string(*row ? (*q)->int64(0) : -1);
+        }
+        ++scans;
+    }
+    stop.store(true);
+    writer.join();
+    CHECK_MESSAGE(wrong.empty(), wrong);
+    CHECK(writer_error.empty());
+    const auto c = counters(reader);
+    CAPTURE(scans);
+    CAPTURE(commits.load());
+    CHECK(commits.load() > 10);
+    CHECK(c.taken > 0);  // the scans did use pages opened ahead
+    CHECK(must([&]() -> Result<std::string> {
+              auto q = must(storage::Query::prepare(reader, "PRAGMA integrity_check"));
+              REQUIRE(must(q->step()));
+              return q->text(0);
+          }()) == "ok");
+}
+
+TEST_CASE("read ahead: a tampered page in the middle of a scan is still reported by number") {
+    SealedStore s;
+    std::int64_t victim = 0;
+    {
+        auto db = s.open();
+        fill(db);
+        FC_REQUIRE_OK(db.exec("PRAGMA wal_checkpoint(TRUNCATE)"));
+        // A leaf of `rows` half-way through the scan's order.
+        victim = scalar(db, "SELECT pageno FROM dbstat WHERE name = 'rows' AND pagetype = 'leaf' "
+                            "ORDER BY path LIMIT 1 OFFSET 60");
+    }
+    REQUIRE(victim > 1);
+    const std::string path = s.dir.file("sealed.db");
+    auto bytes = read_bytes(path);
+    bytes.at(static_cast<std::size_t>((victim - 1) * kPageSize + 1000)) ^= 0x40;
+    write_bytes(path, bytes);
+    auto db = s.open();
+    auto q = must(storage::Query::prepare(db, "SELECT sum(length(pad)) FROM rows"));
+    auto stepped = q->step();
+    REQUIRE_FALSE(stepped.ok());
+    CAPTURE(stepped.error().message);
+    CHECK(stepped.error().code == ErrorCode::tampered);
+    CHECK(stepped.error().message.find("page " + std::to_string(victim) + " ") != std::string::npos);
+    CHECK(counters(db).taken > 0);  // pages before it were opened ahead
+}
