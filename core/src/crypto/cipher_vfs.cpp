@@ -157,7 +157,7 @@ int file_control(sqlite3_file* file, int op, void* arg) {
         *out = {};
         if (s.read_ahead) {
             const auto c = s.read_ahead->counters();
-            *out = {c.opened, c.taken};
+            *out = {c.plans, c.opened, c.taken};
         }
         return SQLITE_OK;
     }

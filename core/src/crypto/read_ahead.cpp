@@ -60,7 +60,8 @@ ReadAhead::~ReadAhead() {
 }
 
 ReadAhead::Counters ReadAhead::counters() const {
-    return {taken_.load(std::memory_order_relaxed), opened_.load(std::memory_order_relaxed)};
+    return {plans_.load(std::memory_order_relaxed), opened_.load(std::memory_order_relaxed),
+            taken_.load(std::memory_order_relaxed)};
 }
 
 bool ReadAhead::take(std::uint32_t pgno, std::uint8_t* out) {
@@ -153,6 +154,7 @@ void ReadAhead::request(const Parent& parent) {
             plan_[static_cast<std::size_t>(plan_size_++)] = parent.children[i];
         plan_version_.fetch_add(1);
     }
+    plans_.fetch_add(1, std::memory_order_relaxed);
     if (!helper_) {
         helper_ = std::make_unique<std::thread>([this] { run(); });
     } else if (sleeping_.load()) {

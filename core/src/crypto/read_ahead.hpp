@@ -60,8 +60,9 @@ public:
     void saw(std::uint32_t pgno, const std::uint8_t* page);
 
     struct Counters {
-        std::uint64_t taken = 0;   // pages served opened ahead
+        std::uint64_t plans = 0;   // times the caller asked for the next pages of a scan
         std::uint64_t opened = 0;  // pages the helper opened
+        std::uint64_t taken = 0;   // pages served opened ahead
     };
     Counters counters() const;
 
@@ -104,7 +105,7 @@ private:
     std::atomic<std::uint64_t> plan_version_{0};
     std::atomic<bool> stop_{false};
     std::atomic<bool> sleeping_{false};
-    std::atomic<std::uint64_t> taken_{0}, opened_{0};
+    std::atomic<std::uint64_t> plans_{0}, opened_{0}, taken_{0};
     std::mutex mutex_;
     std::condition_variable wake_;
 

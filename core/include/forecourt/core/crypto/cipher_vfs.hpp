@@ -45,10 +45,12 @@ private:
 // nothing failed there.
 std::optional<Error> take_vfs_failure(sqlite3* db);
 
-// Pages of `db`'s main database that a helper thread opened ahead of a scan,
-// and how many of them the connection used (see docs/ARCHITECTURE.md);
-// nullopt for a connection that does not use the encrypting VFS.
+// How `db`'s main database read ahead (see docs/ARCHITECTURE.md): how often
+// a scan asked for its next pages, how many pages a helper thread opened
+// ahead, and how many of them the connection used; nullopt for a connection
+// that does not use the encrypting VFS.
 struct ReadAheadCounters {
+    std::uint64_t plans = 0;
     std::uint64_t opened = 0;
     std::uint64_t taken = 0;
 };
