@@ -36,14 +36,15 @@ struct SealedStore {
         id.fill(7);
         vfs = crypto::CipherVfs::create(platform::SecretKey::random(32), id);
     }
-    storage::Database open(int cache_kib = 0) const {
+    storage::OpenOptions options(int cache_kib = 0) const {
         storage::OpenOptions o;
         o.path = dir.file("sealed.db");
         o.vfs = vfs->name();
         o.reserve_bytes = crypto::kPageReserve;
         o.cache_kib = cache_kib;
-        return must(storage::Database::open(o));
+        return o;
     }
+    storage::Database open(int cache_kib = 0) const { return must(storage::Database::open(options(cache_kib))); }
 };
 
 std::int64_t scalar(storage::Database& db, const std::string& sql) {
@@ -129,94 +130,116 @@ TEST_CASE("read ahead: a scan is served from pages opened ahead; point lookups s
     }
 }
 
-TEST_CASE("read ahead: scans stay consistent while another connection writes and checkpoints") {
-    // Money moves between accounts; every scan, each in its own read
-    // transaction, must see the total unchanged. The reader's page cache is
-    // tiny, so it reads the database file again and again while the writer's
-    // checkpoints rewrite it: a page opened ahead in another transaction and
-    // used in this one would show a total that never existed.
-    SealedStore s;
-    constexpr int kAccounts = 3'000;
-    {
-        auto db = s.open();
-        auto tx = must(storage::Transaction::begin(db));
-        FC_REQUIRE_OK(db.exec("CREATE TABLE accounts (id INTEGER PRIMARY KEY, balance INTEGER, pad TEXT)"));
-        auto q = must(storage::Query::prepare(db, "INSERT INTO accounts VALUES (?, 100, ?)"));
-        for (int i = 1; i <= kAccounts; ++i) {
-            q->bind(1, i).bind(2, std::string(300, 'p'));
-            FC_REQUIRE_OK(q->run());
-            q->reset();
-        }
-        FC_REQUIRE_OK(tx.commit());
+namespace {
+
+constexpr int kAccounts = 3'000;
+
+void open_accounts(const SealedStore& s) {
+    auto db = s.open();
+    auto tx = must(storage::Transaction::begin(db));
+    FC_REQUIRE_OK(db.exec("CREATE TABLE accounts (id INTEGER PRIMARY KEY, balance INTEGER, pad TEXT)"));
+    auto q = must(storage::Query::prepare(db, "INSERT INTO accounts VALUES (?, 100, ?)"));
+    for (int i = 1; i <= kAccounts; ++i) {
+        q->bind(1, i).bind(2, std::string(300, 'p'));
+        FC_REQUIRE_OK(q->run());
+        q->reset();
     }
-    std::atomic<bool> stop{false};
-    std::atomic<int> commits{0};
-    std::string writer_error;
-    std::thread writer([&] {
-        // No doctest assertions on this thread: failures are kept for the test's.
-        auto fail = [&](const Error& e) { writer_error = e.describe(); };
-        auto opened = storage::Database::open([&] {
-            storage::OpenOptions o;
-            o.path = s.dir.file("sealed.db");
-            o.vfs = s.vfs->name();
-            return o;
-        }());
-        if (!opened.ok()) return fail(opened.error());
-        auto& db = *opened;
+    FC_REQUIRE_OK(tx.commit());
+}
+
+// Another connection, on its own thread, moving money between random
+// accounts (rewriting both rows) and checkpointing every fifth commit. No
+// doctest assertions on that thread: its failure is kept for the test's.
+class MoneyMover {
+public:
+    explicit MoneyMover(const SealedStore& s) : thread_([this, options = s.options()] { run(options); }) {}
+    ~MoneyMover() { stop(); }
+    // Stops the thread; what went wrong on it, empty if nothing did.
+    std::string stop() {
+        stop_.store(true);
+        if (thread_.joinable()) thread_.join();
+        return error_;
+    }
+    int commits() const { return commits_.load(); }
+
+private:
+    void run(const storage::OpenOptions& options) {
+        auto db = storage::Database::open(options);
         std::mt19937 random(5);
-        while (!stop.load()) {
-            auto tx = storage::Transaction::begin(db);
-            if (!tx.ok()) return fail(tx.error());
-            auto move = storage::Query::prepare(db, "UPDATE accounts SET balance = balance + ?2, pad = ?3 WHERE id = ?1");
-            if (!move.ok()) return fail(move.error());
-            const int amount = static_cast<int>(random() % 50);
-            const std::string pad(300, static_cast<char>('a' + random() % 26));
-            for (int side = 0; side < 2; ++side) {
-                (*move)->bind(1, 1 + static_cast<int>(random() % kAccounts)).bind(2, side == 0 ? -amount : amount).bind(3, pad);
-                if (auto ran = (*move)->run(); !ran.ok()) return fail(ran.error());
-                (*move)->reset();
-            }
-            if (auto done = tx->commit(); !done.ok()) return fail(done.error());
-            if (++commits % 5 == 0) {
-                if (auto ck = db.exec("PRAGMA wal_checkpoint(PASSIVE)"); !ck.ok()) return fail(ck.error());
-            }
+        while (db.ok() && error_.empty() && !stop_.load()) {
+            if (auto moved = move_once(*db, random); !moved.ok()) error_ = moved.error().describe();
         }
-    });
+        if (!db.ok()) error_ = db.error().describe();
+    }
+    Status move_once(storage::Database& db, std::mt19937& random) {
+        FC_ASSIGN(auto tx, storage::Transaction::begin(db));
+        FC_ASSIGN(auto move, storage::Query::prepare(
+                                 db, "UPDATE accounts SET balance = balance + ?2, pad = ?3 WHERE id = ?1"));
+        const int amount = static_cast<int>(random() % 50);
+        const std::string pad(300, static_cast<char>('a' + random() % 26));
+        for (int side = 0; side < 2; ++side) {
+            move->bind(1, 1 + static_cast<int>(random() % kAccounts)).bind(2, side == 0 ? -amount : amount).bind(3, pad);
+            FC_TRY(move->run());
+            move->reset();
+        }
+        FC_TRY(tx.commit());
+        if (++commits_ % 5 == 0) FC_TRY(db.exec("PRAGMA wal_checkpoint(PASSIVE)"));
+        return ok_status();
+    }
+
+    std::atomic<bool> stop_{false};
+    std::atomic<int> commits_{0};
+    std::string error_;
+    std::thread thread_;  // last: starts once the rest is built
+};
+
+// What a scan of the accounts saw wrong (empty: the total and count hold).
+std::string scan_wrong(storage::Database& db) {
+    auto q = storage::Query::prepare(db, "SELECT sum(balance), count(*) FROM accounts");
+    if (!q.ok()) return q.error().describe();
+    auto row = (*q)->step();
+    if (!row.ok()) return row.error().describe();
+    if (!*row) return "no row";
+    if ((*q)->int64(0) != 100 * kAccounts || (*q)->int64(1) != kAccounts)
+        return "a total of " + std::to_string((*q)->int64(0)) + " in " + std::to_string((*q)->int64(1)) + " accounts";
+    return {};
+}
+
+}  // namespace
+
+TEST_CASE("read ahead: scans stay consistent while another connection writes and checkpoints") {
+    // Every scan, each in its own read transaction, must see the total
+    // unchanged. The reader's page cache is tiny, so it reads the database
+    // file again and again while the mover's checkpoints rewrite it: a page
+    // opened ahead in another transaction and used in this one would show a
+    // total that never existed. It scans for at least 1.5 s, and on until
+    // pages opened ahead were used (the helper's timing is the scheduler's).
+    SealedStore s;
+    open_accounts(s);
+    MoneyMover mover(s);
     auto reader = s.open(64);  // 64 KiB: 16 pages
-    int scans = 0;
     const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
     const auto give_up = until + std::chrono::seconds(20);
-    std::string wrong;  // the first scan that saw money appear or vanish
-    auto used_read_ahead = [&] {
-        auto c = crypto::read_ahead_counters(reader.handle());
-        return c && c->taken > 0;
+    auto done = [&] {
+        const auto now = std::chrono::steady_clock::now();
+        return now >= give_up || (now >= until && counters(reader).taken > 0);
     };
-    while (wrong.empty() && (std::chrono::steady_clock::now() < until ||
-                             (!used_read_ahead() && std::chrono::steady_clock::now() < give_up))) {
-        auto q = storage::Query::prepare(reader, "SELECT sum(balance), count(*) FROM accounts");
-        auto row = q.ok() ? (*q)->step() : Result<bool>(q.error());
-        if (!row.ok()) {
-            wrong = row.error().describe();
-        } else if (!*row || (*q)->int64(0) != 100 * kAccounts || (*q)->int64(1) != kAccounts) {
-            wrong = "scan " + std::to_string(scans) + " saw a total of " +
-                    std::to_string(*row ? (*q)->int64(0) : -1);
-        }
+    int scans = 0;
+    std::string wrong;  // what the first wrong scan saw
+    while (wrong.empty() && !done()) {
+        if (auto seen = scan_wrong(reader); !seen.empty()) wrong = "scan " + std::to_string(scans) + " saw " + seen;
         ++scans;
     }
-    stop.store(true);
-    writer.join();
+    const std::string mover_error = mover.stop();
     CHECK_MESSAGE(wrong.empty(), wrong);
-    CHECK(writer_error.empty());
-    const auto c = counters(reader);
+    CHECK_MESSAGE(mover_error.empty(), mover_error);
     CAPTURE(scans);
-    CAPTURE(commits.load());
-    CHECK(commits.load() > 10);
-    CHECK(c.taken > 0);  // the scans did use pages opened ahead
-    CHECK(must([&]() -> Result<std::string> {
-              auto q = must(storage::Query::prepare(reader, "PRAGMA integrity_check"));
-              REQUIRE(must(q->step()));
-              return q->text(0);
-          }()) == "ok");
+    CAPTURE(mover.commits());
+    CHECK(mover.commits() > 10);
+    CHECK(counters(reader).taken > 0);  // the scans did use pages opened ahead
+    auto check = must(storage::Query::prepare(reader, "PRAGMA integrity_check"));
+    REQUIRE(must(check->step()));
+    CHECK(check->text(0) == "ok");
 }
 
 TEST_CASE("read ahead: a tampered page in the middle of a scan is still reported by number") {

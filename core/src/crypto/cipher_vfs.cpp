@@ -84,9 +84,10 @@ int file_write(sqlite3_file* file, const void* buffer, int amount, sqlite3_int64
 #define FC_REAL(file) state_of(file).real
 int file_truncate(sqlite3_file* f, sqlite3_int64 size) {
     forget_wal_salts(state_of(f));
-    detail::new_epoch(state_of(f));
     if (const int rc = flush_wal(state_of(f)); rc != SQLITE_OK) return rc;
-    return FC_REAL(f)->pMethods->xTruncate(FC_REAL(f), size);
+    const int rc = FC_REAL(f)->pMethods->xTruncate(FC_REAL(f), size);
+    detail::new_epoch(state_of(f));
+    return rc;
 }
 int file_sync(sqlite3_file* f, int flags) {
     if (const int rc = flush_wal(state_of(f)); rc != SQLITE_OK) return rc;
@@ -154,11 +155,7 @@ int file_control(sqlite3_file* file, int op, void* arg) {
     }
     if (op == detail::kFcntlReadAheadCounters) {
         auto* out = static_cast<ReadAheadCounters*>(arg);
-        *out = {};
-        if (s.read_ahead) {
-            const auto c = s.read_ahead->counters();
-            *out = {c.plans, c.opened, c.taken};
-        }
+        *out = s.read_ahead ? s.read_ahead->counters() : ReadAheadCounters{};
         return SQLITE_OK;
     }
     if (const int rc = flush_wal(s); rc != SQLITE_OK) return rc;

@@ -170,7 +170,6 @@ int database_write(FileState& file, const void* buffer, int amount, sqlite3_int6
     }
     if (pgno == 1 ? !learn_geometry(file, in, amount) : !geometry_for_write(file, amount))
         return SQLITE_IOERR_WRITE;
-    new_epoch(file);
     file.scratch.assign(in, in + amount);
     std::span<std::uint8_t> page(file.scratch);
     if (pgno == 1) {
@@ -181,7 +180,7 @@ int database_write(FileState& file, const void* buffer, int amount, sqlite3_int6
         file.cipher->seal(page, 0, PagePlace{PageHome::database, pgno});
     }
     const int rc = raw_write(file, page.data(), amount, offset);
-    new_epoch(file);
+    new_epoch(file);  // after the write: a page read ahead during it is not used
     return rc;
 }
 

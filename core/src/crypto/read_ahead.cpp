@@ -4,6 +4,7 @@
 #include <sodium.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <span>
 
@@ -59,7 +60,7 @@ ReadAhead::~ReadAhead() {
     sodium_memzero(buffer_.data(), buffer_.size());
 }
 
-ReadAhead::Counters ReadAhead::counters() const {
+ReadAheadCounters ReadAhead::counters() const {
     return {plans_.load(std::memory_order_relaxed), opened_.load(std::memory_order_relaxed),
             taken_.load(std::memory_order_relaxed)};
 }
@@ -105,13 +106,11 @@ void ReadAhead::saw(std::uint32_t pgno, const std::uint8_t* page) {
         request(parents_[static_cast<std::size_t>(current_)]);
     } else {
         // Where is it among the newest parent's children? A scan goes on from there.
-        Parent& newest = parents_[static_cast<std::size_t>((next_parent_ + kParents - 1) % kParents)];
-        for (std::size_t i = 0; i < newest.children.size(); ++i) {
-            if (newest.children[i] == pgno) {
-                newest.last = static_cast<int>(i);
-                current_ = (next_parent_ + kParents - 1) % kParents;
-                break;
-            }
+        const int newest = (next_parent_ + kParents - 1) % kParents;
+        auto& children = parents_[static_cast<std::size_t>(newest)].children;
+        if (auto at = std::find(children.begin(), children.end(), pgno); at != children.end()) {
+            parents_[static_cast<std::size_t>(newest)].last = static_cast<int>(at - children.begin());
+            current_ = newest;
         }
     }
     learn_children(pgno, page);

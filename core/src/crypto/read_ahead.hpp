@@ -35,9 +35,7 @@
 #include <thread>
 #include <vector>
 
-namespace forecourt::crypto {
-class PageCipher;
-}
+#include "forecourt/core/crypto/cipher_vfs.hpp"
 
 namespace forecourt::crypto::detail {
 
@@ -59,12 +57,7 @@ public:
     // interior page's children, and asks for the next ones during a scan.
     void saw(std::uint32_t pgno, const std::uint8_t* page);
 
-    struct Counters {
-        std::uint64_t plans = 0;   // times the caller asked for the next pages of a scan
-        std::uint64_t opened = 0;  // pages the helper opened
-        std::uint64_t taken = 0;   // pages served opened ahead
-    };
-    Counters counters() const;
+    ReadAheadCounters counters() const;
 
 private:
     static constexpr int kSlots = 32;
