@@ -39,9 +39,11 @@ struct FileState {
     int page_size = 0;
     int reserve = -1;
 
-    // The WAL header's salts (kept on the database's state): read once per
-    // lock change instead of once per frame. Any xShmLock, a WAL opened,
-    // closed or truncated forgets them; a WAL header written sets them.
+    // The WAL header's salts (kept on the database's state), for reading
+    // frames: read once per lock change instead of once per frame (a frame
+    // written takes them from its own header; see wal_file.cpp). Any
+    // xShmLock, a WAL opened, closed or truncated forgets them; a WAL header
+    // written sets them.
     bool wal_salts_known = false;
     std::array<std::uint8_t, 8> wal_salts{};
 

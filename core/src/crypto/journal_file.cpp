@@ -49,8 +49,9 @@ int journal_write(FileState& file, const void* buffer, int amount, sqlite3_int64
         const std::uint32_t pgno = file.pgno;
         if (pgno == 1 ? !learn_geometry(file, in, amount) : !geometry_for_write(file, amount))
             return SQLITE_IOERR_WRITE;
-        file.scratch.assign(in, in + amount);
-        file.cipher->seal(file.scratch, 0, PagePlace{PageHome::journal, pgno});
+        file.scratch.resize(static_cast<std::size_t>(amount));
+        file.cipher->seal_from({in, static_cast<std::size_t>(amount)}, file.scratch, 0,
+                               PagePlace{PageHome::journal, pgno});
         return raw_write(file, file.scratch.data(), amount, offset);
     }
     if (amount >= 512) return refuse(file, amount, offset);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "forecourt/core/crypto/nonce_pool.hpp"
+#include "forecourt/core/crypto/page_aead.hpp"
 
 namespace forecourt::crypto {
 namespace {
@@ -61,8 +62,13 @@ PageCipher::PageCipher(const platform::SecretKey& data_key, const BookId& book_i
     std::memcpy(key_check_.data(), full, key_check_.size());
 }
 
-void PageCipher::seal(std::span<std::uint8_t> page, std::size_t clear_prefix,
-                      const PagePlace& place) const {
+void PageCipher::seal(std::span<std::uint8_t> page, std::size_t clear_prefix, const PagePlace& place) const {
+    seal_from(page, page, clear_prefix, place);
+}
+
+void PageCipher::seal_from(std::span<const std::uint8_t> source, std::span<std::uint8_t> page,
+                           std::size_t clear_prefix, const PagePlace& place) const {
+    if (source.data() != page.data()) std::memcpy(page.data(), source.data(), clear_prefix);
     std::uint8_t ad[kMaxAd];
     const std::size_t ad_size = associated_data(ad, book_id_, place);
     std::uint8_t* nonce = page.data() + page.size() - kPageReserve;
@@ -70,10 +76,8 @@ void PageCipher::seal(std::span<std::uint8_t> page, std::size_t clear_prefix,
     draw_nonce(nonce);
     if (NonceObserver observer = g_observer.load()) observer(nonce, g_observer_context.load());
     const std::size_t length = page.size() - kPageReserve - clear_prefix;
-    unsigned long long tag_size = 0;
-    crypto_aead_xchacha20poly1305_ietf_encrypt_detached(
-        page.data() + clear_prefix, tag, &tag_size, page.data() + clear_prefix, length, ad, ad_size,
-        nullptr, nonce, page_key_.data());
+    aead_seal(page.data() + clear_prefix, source.data() + clear_prefix, length, tag, ad, ad_size, nonce,
+              page_key_.data());
 }
 
 bool PageCipher::open(std::span<std::uint8_t> page, std::size_t clear_prefix,
@@ -83,11 +87,8 @@ bool PageCipher::open(std::span<std::uint8_t> page, std::size_t clear_prefix,
     std::uint8_t* nonce = page.data() + page.size() - kPageReserve;
     const std::uint8_t* tag = nonce + kNonceBytes;
     const std::size_t length = page.size() - kPageReserve - clear_prefix;
-    // libsodium checks the tag before decrypting and zeroes the output when the
-    // check fails: a page that does not authenticate is never handed on as data.
-    if (crypto_aead_xchacha20poly1305_ietf_decrypt_detached(
-            page.data() + clear_prefix, nullptr, page.data() + clear_prefix, length, tag, ad,
-            ad_size, nonce, page_key_.data()) != 0)
+    // A page that does not authenticate is zeroed: never handed on as data.
+    if (!aead_open(page.data() + clear_prefix, length, tag, ad, ad_size, nonce, page_key_.data()))
         return false;
     std::memset(nonce, 0, kPageReserve);
     return true;

@@ -2,6 +2,7 @@
 // stay readable (SQLite needs them to find frames); the checksums in frame
 // headers, which SQLite computes over plaintext, are masked; every frame's page
 // is sealed with its page number, its commit size and the WAL's salts bound in.
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -59,6 +60,18 @@ bool read_wal_salts(FileState& file, std::uint8_t* salts8) {
         main.wal_salts_known = true;
     }
     std::memcpy(salts8, main.wal_salts.data(), 8);
+    return true;
+}
+
+// The WAL's salts as the frame header being written carries them: SQLite
+// writes its current salts into every frame header, except while a
+// transaction rewrites its own frames in place (then zeros until commit, and
+// false here: the WAL header is read instead). Saves a read of the WAL header
+// in every write transaction.
+bool salts_of_frame(const std::uint8_t* header16, std::uint8_t* salts8) {
+    const std::uint8_t* salts = header16 + 8;
+    if (std::all_of(salts, salts + 8, [](std::uint8_t b) { return b == 0; })) return false;
+    std::memcpy(salts8, salts, 8);
     return true;
 }
 
@@ -163,15 +176,16 @@ int write_frame_page(FileState& file, const std::uint8_t* in, int amount, sqlite
     if (pgno == 1 ? !learn_geometry(file, in, page_size) : !geometry_for_write(file, page_size))
         return SQLITE_IOERR_WRITE;
     std::uint8_t salts[8];
-    if (!read_wal_salts(file, salts)) return SQLITE_IOERR_WRITE;
+    if (!salts_of_frame(file.frame_header.data(), salts) && !read_wal_salts(file, salts))
+        return SQLITE_IOERR_WRITE;
     const FrameBound bound = frame_bound(file.frame_header.data(), salts);
     // With its header held back: header and sealed page in one write.
     const std::size_t head = file.header_pending ? kFrameHeaderBytes : 0;
     file.scratch.resize(head + static_cast<std::size_t>(amount));
     if (head) std::memcpy(file.scratch.data(), file.pending_header.data(), head);
-    std::memcpy(file.scratch.data() + head, in, static_cast<std::size_t>(amount));
     std::span<std::uint8_t> page(file.scratch.data() + head, static_cast<std::size_t>(amount));
-    file.cipher->seal(page, 0, PagePlace{PageHome::wal, pgno, bound});
+    file.cipher->seal_from({in, static_cast<std::size_t>(amount)}, page, 0,
+                           PagePlace{PageHome::wal, pgno, bound});
     file.header_pending = false;
     return raw_write(file, file.scratch.data(), static_cast<int>(head) + amount,
                      offset - static_cast<sqlite3_int64>(head));

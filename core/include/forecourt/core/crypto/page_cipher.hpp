@@ -43,6 +43,10 @@ public:
     // Seals page[clear_prefix, size - kPageReserve) in place and writes nonce and
     // tag into the last kPageReserve bytes. `page` is at least 512 bytes.
     void seal(std::span<std::uint8_t> page, std::size_t clear_prefix, const PagePlace& place) const;
+    // The same, reading the plaintext from `source` (as large as `page`, not
+    // overlapping it): no copy of the page before it is sealed.
+    void seal_from(std::span<const std::uint8_t> source, std::span<std::uint8_t> page, std::size_t clear_prefix,
+                   const PagePlace& place) const;
     // Authenticates and decrypts in place; on success the reserve reads as zeros
     // (as SQLite wrote it). On failure the sealed bytes are zeroed and false returned.
     bool open(std::span<std::uint8_t> page, std::size_t clear_prefix, const PagePlace& place) const;
