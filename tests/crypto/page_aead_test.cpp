@@ -72,7 +72,7 @@ bool open_libsodium(const Message& m, Sealed s) {
 
 TEST_CASE("page sealing: the same bytes as libsodium's XChaCha20-Poly1305, opened by either") {
     std::mt19937 rng(20261204);
-    for (const std::size_t size : {0u, 1u, 63u, 64u, 65u, 472u, 4056u, 8152u, 65496u}) {
+    for (const std::size_t size : {1u, 63u, 64u, 65u, 472u, 4056u, 8152u, 65496u}) {
         CAPTURE(size);
         Message m;
         m.plain = random_bytes(size);
