@@ -2,12 +2,13 @@
 // the response applied in one local transaction.
 #include "forecourt/sync/client/sync_client.hpp"
 
-#include <future>
 #include <optional>
 #include <utility>
 
 #include "forecourt/sync/codec.hpp"
+#include "long_pull.hpp"
 #include "pulled_page.hpp"
+#include "sent_ahead.hpp"
 
 namespace forecourt::sync {
 
@@ -192,56 +193,11 @@ Result<RoundResult> SyncClient::apply_in(storage::Transaction& tx, const Prepare
 
 namespace {
 
-// The request of the next round, sent ahead on its own thread, which also
-// decodes a well-formed answer; anything else is left to complete().
-struct SentAhead {
-    struct Answer {
-        Result<Response> reply = make_error(ErrorCode::internal, "no request sent");
-        std::optional<SyncResponse> decoded;
-    };
-    PreparedSync prepared;
-    std::future<Answer> answer;
-};
-
-// A page already applied, freed by the thread that sends the next request
-// once it has its answer: freeing 2,000 changes is not the applying
-// thread's work, which is the longer of the two.
-using Applied = std::optional<SentAhead::Answer>;
-
-SentAhead send_in_background(Transport& transport, PreparedSync prepared, const Limits& limits,
-                             Applied applied = std::nullopt) {
-    SentAhead ahead{std::move(prepared), {}};
-    ahead.answer = std::async(std::launch::async, [&transport, &limits, request = ahead.prepared.request,
-                                                   applied = std::move(applied)]() mutable {
-        SentAhead::Answer answer;
-        answer.reply = transport.send(request);
-        if (answer.reply.ok() && answer.reply->status == 200) {
-            auto decoded = decode_sync_response(answer.reply->body, limits);
-            if (decoded.ok()) answer.decoded = std::move(*decoded);
-        }
-        applied.reset();
-        return answer;
-    });
-    return ahead;
-}
-
 // After this answer the next round only pulls: this one pushed nothing, the
 // page says more follows and the device is active (the outbox is checked too).
 bool next_round_only_pulls(const PreparedSync& sent, const SyncResponse& decoded) {
     return sent.pushed == 0 && decoded.pull && decoded.pull->more &&
            decoded.device_status == DeviceStatus::active;
-}
-
-// Sends `prepared` from another thread, runs `meanwhile` on this one, and
-// waits for the answer; `prepared` is handed back with it.
-template <typename Meanwhile>
-SentAhead::Answer send_while(Transport& transport, PreparedSync& prepared, const Limits& limits,
-                             Meanwhile&& meanwhile) {
-    auto sending = send_in_background(transport, std::move(prepared), limits);
-    meanwhile();
-    auto answer = sending.answer.get();
-    prepared = std::move(sending.prepared);
-    return answer;
 }
 
 void add_round(SyncSummary& summary, const PreparedSync& sent, const RoundResult& result) {
@@ -261,39 +217,6 @@ bool staged_still_follows(const PreparedSync& sent, const RoundResult& result) {
            result.pulled == 0;
 }
 
-// The book's WAL checkpoint interval raised for a long pull. Each page is a
-// transaction that rewrites many of the same index pages; checkpointing
-// every 1,000 WAL pages copied each of those into the book again and again
-// (pulling 55,339 changes: 1.25 s -> 1.04 s; 275,722 changes: 7.7 s -> 6.4 s).
-// The interval is put back and the WAL checkpointed when the sync ends, so
-// the copying is done (and paid) within it, not by the next local write.
-class LongPullCheckpoints {
-public:
-    LongPullCheckpoints(storage::Database& db, int pages) : db_(&db), pages_(pages) {}
-    LongPullCheckpoints(const LongPullCheckpoints&) = delete;
-    LongPullCheckpoints& operator=(const LongPullCheckpoints&) = delete;
-    // Housekeeping when the sync ends, however it ends: what it applied is
-    // committed already, so a failure here does not fail it (the WAL is then
-    // left to SQLite's next checkpoint).
-    ~LongPullCheckpoints() {
-        if (previous_ && db_->exec("PRAGMA wal_autocheckpoint=" + std::to_string(*previous_)).ok())
-            (void)db_->exec("PRAGMA wal_checkpoint(PASSIVE)");
-    }
-
-    // After a round: a page with more to follow raises the interval.
-    void after(const RoundResult& result) {
-        if (previous_ || pages_ <= 0 || result.pulled == 0 || !result.more) return;
-        auto current = storage::query_int64(*db_, "PRAGMA wal_autocheckpoint");
-        if (!current.ok() || *current >= pages_) return;
-        if (db_->exec("PRAGMA wal_autocheckpoint=" + std::to_string(pages_)).ok()) previous_ = *current;
-    }
-
-private:
-    storage::Database* db_;
-    int pages_;
-    std::optional<std::int64_t> previous_;
-};
-
 }  // namespace
 
 std::optional<PreparedSync> SyncClient::page_ahead(const Transport& transport, const PreparedSync& sent,
@@ -306,72 +229,31 @@ std::optional<PreparedSync> SyncClient::page_ahead(const Transport& transport, c
     return std::move(*next);
 }
 
-// Whether the page sent ahead is answered by `until` (false when none was sent).
-bool answered_by(std::optional<SentAhead>& ahead, std::chrono::steady_clock::time_point until) {
-    return ahead && ahead->answer.wait_until(until) == std::future_status::ready;
-}
-
-// Lets a long pull's pages share transactions for the length of a sync().
-// Every way out of the rounds commits what they applied first; were one to
-// miss it, the pages would be rolled back here, never left holding the
-// book's write lock.
-class GroupedPulls {
-public:
-    GroupedPulls(bool& group, std::optional<storage::Transaction>& tx) : group_(&group), tx_(&tx) {
-        *group_ = true;
-    }
-    GroupedPulls(const GroupedPulls&) = delete;
-    GroupedPulls& operator=(const GroupedPulls&) = delete;
-    ~GroupedPulls() {
-        *group_ = false;
-        tx_->reset();
-    }
-
-private:
-    bool* group_;
-    std::optional<storage::Transaction>* tx_;
-};
-
 Result<SyncSummary> SyncClient::sync(Transport& transport) {
     SyncSummary summary;
-    Applied applied;                 // the last round's answer, for the next request's thread to free
-    std::optional<SentAhead> ahead;  // joined when it goes out of scope, answer dropped
+    detail::Applied applied;                 // the last round's answer, for the next request's thread to free
+    std::optional<detail::SentAhead> ahead;  // joined when it goes out of scope, answer dropped
     auto on_decoded = [&](const PreparedSync& sent, const SyncResponse& decoded) {
         if (page_hook_ && decoded.pull) page_hook_(*decoded.pull);
         if (auto next = page_ahead(transport, sent, decoded))
-            ahead = send_in_background(transport, std::move(*next), options_.limits, std::move(applied));
+            ahead = detail::send_in_background(transport, std::move(*next), options_.limits, std::move(applied));
     };
     // The outbox's next batch, read and encoded while a push is on its way.
     std::optional<PreparedSync> staged;
-    LongPullCheckpoints checkpoints(book_->db(), options_.pull_checkpoint_pages);
-    GroupedPulls grouped(group_pulls_, pulled_tx_);  // before `checkpoints` is put back
+    detail::LongPullCheckpoints checkpoints(book_->db(), options_.pull_checkpoint_pages);
+    detail::GroupedPulls grouped(group_pulls_, pulled_tx_);  // before `checkpoints` is put back
     for (int round = 0; round < options_.max_rounds; ++round) {
         PreparedSync prepared;
-        SentAhead::Answer answer;
+        detail::SentAnswer answer;
         // Uncommitted pages wait for the next one only while it is on its
         // way and the transaction is young enough.
-        if (pulled_tx_ && !answered_by(ahead, pulled_until_)) FC_TRY(commit_pulled());
+        if (pulled_tx_ && !detail::answered_by(ahead, pulled_until_)) FC_TRY(commit_pulled());
         if (ahead) {
             prepared = std::move(ahead->prepared);
             answer = ahead->answer.get();
             ahead.reset();
         } else {
-            if (staged) {
-                prepared = std::move(*std::exchange(staged, std::nullopt));
-            } else {
-                // The first round asks how much there is to pull, for progress displays.
-                FC_ASSIGN(prepared, prepare(round == 0));
-            }
-            if (prepared.pushed > 0 && transport.sends_in_background()) {
-                const auto last_seq = prepared.last_seq;
-                answer = send_while(transport, prepared, options_.limits, [&] {
-                    // Not staging (the book could not be read) only costs the overlap.
-                    if (auto next = prepare_after(last_seq, false); next.ok() && next->pushed > 0)
-                        staged = std::move(*next);
-                });
-            } else {
-                answer.reply = transport.send(prepared.request);
-            }
+            FC_ASSIGN(answer, send_round(transport, round == 0, prepared, staged));
         }
         if (!answer.reply.ok()) {
             FC_TRY(record_failure(answer.reply.error()));
@@ -387,6 +269,27 @@ Result<SyncSummary> SyncClient::sync(Transport& transport) {
     }
     FC_TRY(commit_pulled());
     return summary;
+}
+
+Result<detail::SentAnswer> SyncClient::send_round(Transport& transport, bool first, PreparedSync& prepared,
+                                                  std::optional<PreparedSync>& staged) {
+    if (staged) {
+        prepared = std::move(*std::exchange(staged, std::nullopt));
+    } else {
+        // The first round asks how much there is to pull, for progress displays.
+        FC_ASSIGN(prepared, prepare(first));
+    }
+    if (prepared.pushed > 0 && transport.sends_in_background()) {
+        const auto last_seq = prepared.last_seq;
+        return detail::send_while(transport, prepared, options_.limits, [&] {
+            // Not staging (the book could not be read) only costs the overlap.
+            if (auto next = prepare_after(last_seq, false); next.ok() && next->pushed > 0)
+                staged = std::move(*next);
+        });
+    }
+    detail::SentAnswer answer;
+    answer.reply = transport.send(prepared.request);
+    return answer;
 }
 
 Status SyncClient::record_failure(const Error& error) {

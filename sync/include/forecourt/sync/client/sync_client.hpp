@@ -19,6 +19,10 @@
 
 namespace forecourt::sync {
 
+namespace detail {
+struct SentAnswer;
+}
+
 struct ClientOptions {
     Limits limits;
     int batch_size = 500;                 // outbox changes per push (the store takes 500)
@@ -125,6 +129,12 @@ private:
     // round pushed nothing, nothing waits in the outbox and more follows.
     std::optional<PreparedSync> page_ahead(const Transport& transport, const PreparedSync& sent,
                                            const SyncResponse& decoded);
+    // This round's request when none was sent ahead, and its answer: the
+    // batch staged last round, or the next one read now. A push goes out on
+    // another thread (over a transport that sends in the background) while
+    // the batch after it is read into `staged`.
+    Result<detail::SentAnswer> send_round(Transport& transport, bool first, PreparedSync& prepared,
+                                          std::optional<PreparedSync>& staged);
     // These take the pulled page's changes (moved into the book).
     Result<RoundResult> complete_decoded(const PreparedSync& sent, SyncResponse& decoded,
                                          const DecodedHook& decoded_hook);
