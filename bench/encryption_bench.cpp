@@ -10,6 +10,7 @@
 #include <random>
 
 #include "bench_util.hpp"
+#include "encryption_report.hpp"
 #include "forecourt/core/book.hpp"
 #include "forecourt/core/crypto/book_vault.hpp"
 #include "forecourt/core/storage/transaction.hpp"
@@ -21,15 +22,7 @@ namespace forecourt::bench::encryption_bench {
 namespace {
 
 using nlohmann::json;
-constexpr double kOpenTargetUs = 500'000;  // opening an encrypted book, Argon2id included
 constexpr int kWarmReads = 5;              // warm re-reads per repetition, their median kept
-
-struct Sizes {
-    int recorded = 5'000;  // (a) contacts, one transaction each
-    int customers = 2'000, contacts = 20'000, follow_ups = 3'000;  // (b) one transaction
-    int lookups = 10'000;                                            // (c)
-    int repetitions = 5;
-};
 
 // One side of the comparison: where its books live and how they are keyed.
 struct Variant {
@@ -111,15 +104,6 @@ Status fill_book(Book& book, const Sizes& s, std::vector<std::string>& ids) {
 
 // The customers written by (b), per variant (plain, encrypted).
 using CustomerIds = std::array<std::vector<std::string>, 2>;
-
-struct Results {
-    Comparison record, bulk, scan_cold, scan_warm, lookups_cold, lookups_warm, open_sqlite;
-    // New connection, files still in the OS page cache (reported, no target).
-    Comparison scan_reopened, lookups_reopened;
-    double unlock_us = 0;          // Argon2id and the key checks: encrypted only
-    double open_encrypted_us = 0;  // unlock + open, what the consultant waits for
-    std::array<std::uintmax_t, 2> file_bytes{};
-};
 
 // (a) `recorded` contacts per side and repetition, each Book::record_contact
 // its own FULL transaction. Synced commits swing with the machine's storage
@@ -285,95 +269,6 @@ Result<Results> run_all(std::array<Variant, 2>& variants, const ScratchDir& dir,
     progress("(d) opening the book...");
     FC_TRY(measure_open(variants, dir, s, r));
     return r;
-}
-
-struct Row {
-    const char* key;
-    const char* label;
-    const Comparison* c;
-};
-
-std::vector<Row> rows(const Results& r) {
-    return {{"record_contacts", "(a) record contacts, 1 FULL tx each", &r.record},
-            {"bulk_insert", "(b) write a whole book in 1 tx", &r.bulk},
-            {"scan_cold", "(c) full scan of contacts, cold", &r.scan_cold},
-            {"scan_warm", "(c) full scan of contacts, warm", &r.scan_warm},
-            {"lookups_cold", "(c) point lookups, cold", &r.lookups_cold},
-            {"lookups_warm", "(c) point lookups, warm", &r.lookups_warm}};
-}
-
-// Figures reported without a target.
-std::vector<Row> informational_rows(const Results& r) {
-    return {{"scan_reopened", "(c) full scan, reopened (OS cache warm)", &r.scan_reopened},
-            {"lookups_reopened", "(c) point lookups, reopened (OS cache warm)", &r.lookups_reopened}};
-}
-
-Json report_json(const Sizes& s, bool quick, const Results& r) {
-    const auto kdf = platform::KdfLimits::interactive();
-    Json out{{"benchmark", "encryption"}, {"quick", quick}, {"repetitions", s.repetitions},
-             {"sizes", Json{{"recorded_contacts", s.recorded}, {"customers", s.customers},
-                            {"contacts", s.contacts}, {"follow_ups", s.follow_ups},
-                            {"lookups", s.lookups}}},
-             {"file_bytes", Json{{"plain", r.file_bytes[0]}, {"encrypted", r.file_bytes[1]}}}};
-    bool all_pass = true;
-    Json workloads = Json::object();
-    for (const auto& row : rows(r)) {
-        workloads[row.key] = Json{{"plain_us", row.c->baseline_us},
-                                  {"encrypted_us", row.c->subject_us}, {"ratio", row.c->ratio()},
-                                  {"target", row.c->target}, {"pass", row.c->pass()}};
-        all_pass = all_pass && row.c->pass();
-    }
-    for (const auto& row : informational_rows(r))
-        workloads[row.key] = Json{{"plain_us", row.c->baseline_us},
-                                  {"encrypted_us", row.c->subject_us}, {"ratio", row.c->ratio()}};
-    out["workloads"] = workloads;
-    const bool open_pass = r.open_encrypted_us <= kOpenTargetUs;
-    out["open"] = Json{{"plain_us", r.open_sqlite.baseline_us},
-                       {"encrypted_sqlite_us", r.open_sqlite.subject_us},
-                       {"sqlite_ratio", r.open_sqlite.ratio()},
-                       {"unlock_us", r.unlock_us},
-                       {"encrypted_total_us", r.open_encrypted_us},
-                       {"kdf_opslimit", kdf.opslimit},
-                       {"kdf_memlimit_bytes", kdf.memlimit},
-                       {"target_us", kOpenTargetUs},
-                       {"pass", open_pass}};
-    out["all_pass"] = all_pass && open_pass;
-    return out;
-}
-
-void print_report(const Sizes& s, const Results& r) {
-    std::cout << "book: " << format_count(static_cast<std::uint64_t>(s.customers))
-              << " customers, " << format_count(static_cast<std::uint64_t>(s.contacts))
-              << " contacts, " << format_count(static_cast<std::uint64_t>(s.follow_ups))
-              << " follow-ups; file " << format_count(r.file_bytes[0] / 1024) << " KiB plain, "
-              << format_count(r.file_bytes[1] / 1024) << " KiB encrypted; medians of "
-              << s.repetitions << " repetitions\n\n";
-    Table table({"workload (median)", "plain", "encrypted", "enc/plain", "target", "result"});
-    bool all_pass = true;
-    for (const auto& row : rows(r)) {
-        table.add_row({row.label, format_duration(row.c->baseline_us),
-                       format_duration(row.c->subject_us), format_ratio(row.c->ratio()),
-                       "≤ " + format_ratio(row.c->target), row.c->pass() ? "pass" : "MISS"});
-        all_pass = all_pass && row.c->pass();
-    }
-    for (const auto& row : informational_rows(r))
-        table.add_row({row.label, format_duration(row.c->baseline_us),
-                       format_duration(row.c->subject_us), format_ratio(row.c->ratio()), "", ""});
-    const bool open_pass = r.open_encrypted_us <= kOpenTargetUs;
-    table.add_row({"(d) open: SQLite only", format_duration(r.open_sqlite.baseline_us),
-                   format_duration(r.open_sqlite.subject_us), format_ratio(r.open_sqlite.ratio()),
-                   "", ""});
-    table.add_row({"(d) open: Argon2id unlock", "", format_duration(r.unlock_us), "", "", ""});
-    table.add_row({"(d) open: total", format_duration(r.open_sqlite.baseline_us),
-                   format_duration(r.open_encrypted_us), "", "≤ 500 ms",
-                   open_pass ? "pass" : "MISS"});
-    table.print(std::cout);
-    std::cout << "\ncold = the book's files evicted from the OS page cache, then a new "
-                 "connection; reopened = a new connection, files still in the OS page cache; "
-                 "warm = the same read again on that connection\n"
-              << (all_pass && open_pass ? "every figure within its target"
-                                        : "a figure missed its target")
-              << '\n';
 }
 
 int run_encryption(Sizes s, const std::string& keep_in, const CommonOptions& common) {
