@@ -1,6 +1,7 @@
 // Shared helpers of the encryption tests.
 #include "crypto_support.hpp"
 
+#include <doctest/doctest.h>
 #include <sodium.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -140,6 +141,32 @@ std::vector<std::string> add_prospects(Book& book, int count, int note_bytes, co
         ids.push_back(must(book.register_prospect(p), "registering " + p.name));
     }
     return ids;
+}
+
+SealedDatabase::SealedDatabase() {
+    crypto::BookId id{};
+    id.fill(9);
+    vfs = crypto::CipherVfs::create(platform::SecretKey::random(32), id);
+}
+
+storage::OpenOptions SealedDatabase::options(bool wal, int cache_kib) const {
+    storage::OpenOptions o;
+    o.path = dir.file("sealed.db");
+    o.vfs = vfs->name();
+    o.reserve_bytes = crypto::kPageReserve;
+    o.wal = wal;
+    o.cache_kib = cache_kib;
+    return o;
+}
+
+storage::Database SealedDatabase::open(bool wal, int cache_kib) const {
+    return must(storage::Database::open(options(wal, cache_kib)));
+}
+
+std::int64_t scalar(storage::Database& db, const std::string& sql) {
+    auto q = must(storage::Query::prepare(db, sql));
+    REQUIRE(must(q->step()));
+    return q->int64(0);
 }
 
 }  // namespace forecourt::testing

@@ -1,5 +1,6 @@
 // Helpers for the encryption tests: passphrase key stores with test limits,
-// books full of marker strings, raw file scans and edits, and child processes.
+// sealed databases below the Book API, books full of marker strings, raw file
+// scans and edits, and child processes.
 #pragma once
 
 #include <cstdint>
@@ -10,8 +11,11 @@
 
 #include "forecourt/core/book.hpp"
 #include "forecourt/core/crypto/book_vault.hpp"
+#include "forecourt/core/crypto/cipher_vfs.hpp"
+#include "forecourt/core/storage/database.hpp"
 #include "forecourt/platform/clock.hpp"
 #include "forecourt/platform/key_store.hpp"
+#include "temp_dir.hpp"
 
 namespace forecourt::testing {
 
@@ -43,6 +47,20 @@ void copy_file(const std::string& from, const std::string& to);
 // when body returns, and never runs the parent's destructors.
 int spawn(const std::function<void()>& body);
 int wait_exit(int pid);  // exit status, or 128 + signal
+
+// A database file below the Book API, sealed by an encrypting VFS of its own
+// (a random key), in a temporary directory.
+struct SealedDatabase {
+    TempDir dir;
+    std::shared_ptr<crypto::CipherVfs> vfs;
+    SealedDatabase();
+    // `cache_kib`: SQLite's page cache (0: its default).
+    storage::OpenOptions options(bool wal = true, int cache_kib = 0) const;
+    storage::Database open(bool wal = true, int cache_kib = 0) const;
+};
+
+// The first column of the first row `sql` returns (the test fails if none).
+std::int64_t scalar(storage::Database& db, const std::string& sql);
 
 // Adds `count` prospects with notes of `note_bytes` in one transaction per call.
 std::vector<std::string> add_prospects(Book& book, int count, int note_bytes, const std::string& tag);

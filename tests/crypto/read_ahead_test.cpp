@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "book_fixture.hpp"
+#include "checks.hpp"
 #include "crypto_support.hpp"
 #include "forecourt/core/crypto/cipher_vfs.hpp"
 #include "forecourt/core/storage/database.hpp"
@@ -19,39 +20,8 @@ using namespace forecourt::testing;
 
 namespace {
 
-#define FC_REQUIRE_OK(status)                                      \
-    do {                                                           \
-        const auto& fc_status_ = (status);                         \
-        REQUIRE_MESSAGE(fc_status_.ok(), (fc_status_.ok() ? std::string() : fc_status_.error().describe())); \
-    } while (false)
-
 constexpr int kRows = 4'000;
 constexpr int kPageSize = 4096;
-
-struct SealedStore {
-    TempDir dir;
-    std::shared_ptr<crypto::CipherVfs> vfs;
-    SealedStore() {
-        crypto::BookId id{};
-        id.fill(7);
-        vfs = crypto::CipherVfs::create(platform::SecretKey::random(32), id);
-    }
-    storage::OpenOptions options(int cache_kib = 0) const {
-        storage::OpenOptions o;
-        o.path = dir.file("sealed.db");
-        o.vfs = vfs->name();
-        o.reserve_bytes = crypto::kPageReserve;
-        o.cache_kib = cache_kib;
-        return o;
-    }
-    storage::Database open(int cache_kib = 0) const { return must(storage::Database::open(options(cache_kib))); }
-};
-
-std::int64_t scalar(storage::Database& db, const std::string& sql) {
-    auto q = must(storage::Query::prepare(db, sql));
-    REQUIRE(must(q->step()));
-    return q->int64(0);
-}
 
 crypto::ReadAheadCounters counters(storage::Database& db) {
     auto c = crypto::read_ahead_counters(db.handle());
@@ -82,7 +52,7 @@ void fill(storage::Database& db) {
 }  // namespace
 
 TEST_CASE("read ahead: a scan is served from pages opened ahead; point lookups start nothing") {
-    SealedStore s;
+    SealedDatabase s;
     {
         auto db = s.open();
         fill(db);
@@ -134,7 +104,7 @@ namespace {
 
 constexpr int kAccounts = 3'000;
 
-void open_accounts(const SealedStore& s) {
+void open_accounts(const SealedDatabase& s) {
     auto db = s.open();
     auto tx = must(storage::Transaction::begin(db));
     FC_REQUIRE_OK(db.exec("CREATE TABLE accounts (id INTEGER PRIMARY KEY, balance INTEGER, pad TEXT)"));
@@ -152,7 +122,7 @@ void open_accounts(const SealedStore& s) {
 // doctest assertions on that thread: its failure is kept for the test's.
 class MoneyMover {
 public:
-    explicit MoneyMover(const SealedStore& s) : thread_([this, options = s.options()] { run(options); }) {}
+    explicit MoneyMover(const SealedDatabase& s) : thread_([this, options = s.options()] { run(options); }) {}
     ~MoneyMover() { stop(); }
     // Stops the thread; what went wrong on it, empty if nothing did.
     std::string stop() {
@@ -214,10 +184,10 @@ TEST_CASE("read ahead: scans stay consistent while another connection writes and
     // opened ahead in another transaction and used in this one would show a
     // total that never existed. It scans for at least 1.5 s, and on until
     // pages opened ahead were used (the helper's timing is the scheduler's).
-    SealedStore s;
+    SealedDatabase s;
     open_accounts(s);
     MoneyMover mover(s);
-    auto reader = s.open(64);  // 64 KiB: 16 pages
+    auto reader = s.open(true, 64);  // a 64-KiB page cache: 16 pages
     const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
     const auto give_up = until + std::chrono::seconds(20);
     auto done = [&] {
@@ -243,7 +213,7 @@ TEST_CASE("read ahead: scans stay consistent while another connection writes and
 }
 
 TEST_CASE("read ahead: a tampered page in the middle of a scan is still reported by number") {
-    SealedStore s;
+    SealedDatabase s;
     std::int64_t victim = 0;
     {
         auto db = s.open();

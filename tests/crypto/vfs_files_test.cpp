@@ -20,31 +20,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct SealedDatabase {
-    TempDir dir;
-    std::shared_ptr<crypto::CipherVfs> vfs;
-    explicit SealedDatabase(std::uint8_t id_byte = 9) {
-        crypto::BookId id{};
-        id.fill(id_byte);
-        vfs = crypto::CipherVfs::create(platform::SecretKey::random(32), id);
-    }
-    storage::OpenOptions options(bool wal = true) const {
-        storage::OpenOptions o;
-        o.path = dir.file("sealed.db");
-        o.vfs = vfs->name();
-        o.reserve_bytes = crypto::kPageReserve;
-        o.wal = wal;
-        return o;
-    }
-    storage::Database open(bool wal = true) const { return must(storage::Database::open(options(wal))); }
-};
-
-std::int64_t scalar(storage::Database& db, const std::string& sql) {
-    auto q = must(storage::Query::prepare(db, sql));
-    REQUIRE(must(q->step()));
-    return q->int64(0);
-}
-
 // The first line PRAGMA integrity_check reports: "ok" when nothing is wrong.
 std::string integrity(storage::Database& db) {
     auto q = must(storage::Query::prepare(db, "PRAGMA integrity_check"));

@@ -174,11 +174,12 @@ int database_write(FileState& file, const void* buffer, int amount, sqlite3_int6
     std::span<std::uint8_t> page(file.scratch);
     const std::span<const std::uint8_t> source(in, static_cast<std::size_t>(amount));
     if (pgno == 1) {
-        file.cipher->seal_from(source, page, kPage1Clear, PagePlace{PageHome::database, 1, source.subspan(16, 8)});
+        file.cipher->seal(source, page, kPage1Clear,
+                          PagePlace{PageHome::database, 1, source.subspan(16, 8)});
         std::memcpy(page.data(), file.cipher->book_id().data(), 8);
         std::memcpy(page.data() + 8, file.cipher->key_check().data(), 8);
     } else {
-        file.cipher->seal_from(source, page, 0, PagePlace{PageHome::database, pgno});
+        file.cipher->seal(source, page, 0, PagePlace{PageHome::database, pgno});
     }
     const int rc = raw_write(file, page.data(), amount, offset);
     new_epoch(file);  // after the write: a page read ahead during it is not used

@@ -50,8 +50,8 @@ int journal_write(FileState& file, const void* buffer, int amount, sqlite3_int64
         if (pgno == 1 ? !learn_geometry(file, in, amount) : !geometry_for_write(file, amount))
             return SQLITE_IOERR_WRITE;
         file.scratch.resize(static_cast<std::size_t>(amount));
-        file.cipher->seal_from({in, static_cast<std::size_t>(amount)}, file.scratch, 0,
-                               PagePlace{PageHome::journal, pgno});
+        file.cipher->seal({in, static_cast<std::size_t>(amount)}, file.scratch, 0,
+                          PagePlace{PageHome::journal, pgno});
         return raw_write(file, file.scratch.data(), amount, offset);
     }
     if (amount >= 512) return refuse(file, amount, offset);

@@ -62,12 +62,8 @@ PageCipher::PageCipher(const platform::SecretKey& data_key, const BookId& book_i
     std::memcpy(key_check_.data(), full, key_check_.size());
 }
 
-void PageCipher::seal(std::span<std::uint8_t> page, std::size_t clear_prefix, const PagePlace& place) const {
-    seal_from(page, page, clear_prefix, place);
-}
-
-void PageCipher::seal_from(std::span<const std::uint8_t> source, std::span<std::uint8_t> page,
-                           std::size_t clear_prefix, const PagePlace& place) const {
+void PageCipher::seal(std::span<const std::uint8_t> source, std::span<std::uint8_t> page,
+                      std::size_t clear_prefix, const PagePlace& place) const {
     if (source.data() != page.data()) std::memcpy(page.data(), source.data(), clear_prefix);
     std::uint8_t ad[kMaxAd];
     const std::size_t ad_size = associated_data(ad, book_id_, place);

@@ -184,8 +184,8 @@ int write_frame_page(FileState& file, const std::uint8_t* in, int amount, sqlite
     file.scratch.resize(head + static_cast<std::size_t>(amount));
     if (head) std::memcpy(file.scratch.data(), file.pending_header.data(), head);
     std::span<std::uint8_t> page(file.scratch.data() + head, static_cast<std::size_t>(amount));
-    file.cipher->seal_from({in, static_cast<std::size_t>(amount)}, page, 0,
-                           PagePlace{PageHome::wal, pgno, bound});
+    file.cipher->seal({in, static_cast<std::size_t>(amount)}, page, 0,
+                      PagePlace{PageHome::wal, pgno, bound});
     file.header_pending = false;
     return raw_write(file, file.scratch.data(), static_cast<int>(head) + amount,
                      offset - static_cast<sqlite3_int64>(head));

@@ -40,13 +40,12 @@ public:
 
     const BookId& book_id() const { return book_id_; }
 
-    // Seals page[clear_prefix, size - kPageReserve) in place and writes nonce and
-    // tag into the last kPageReserve bytes. `page` is at least 512 bytes.
-    void seal(std::span<std::uint8_t> page, std::size_t clear_prefix, const PagePlace& place) const;
-    // The same, reading the plaintext from `source` (as large as `page`, not
-    // overlapping it): no copy of the page before it is sealed.
-    void seal_from(std::span<const std::uint8_t> source, std::span<std::uint8_t> page, std::size_t clear_prefix,
-                   const PagePlace& place) const;
+    // Seals `source` into `page` (the same buffer, or one as large that does
+    // not overlap it): bytes [clear_prefix, size - kPageReserve) encrypted,
+    // the clear prefix copied, nonce and tag written into the last
+    // kPageReserve bytes. `page` is at least 512 bytes.
+    void seal(std::span<const std::uint8_t> source, std::span<std::uint8_t> page,
+              std::size_t clear_prefix, const PagePlace& place) const;
     // Authenticates and decrypts in place; on success the reserve reads as zeros
     // (as SQLite wrote it). On failure the sealed bytes are zeroed and false returned.
     bool open(std::span<std::uint8_t> page, std::size_t clear_prefix, const PagePlace& place) const;

@@ -1,4 +1,4 @@
-// Assertions on Results shared by the core suites: an operation succeeded (and
+// Assertions on Results shared by the test suites: an operation succeeded (and
 // if not, why), or failed with a given code and a message naming what to fix.
 #pragma once
 
