@@ -120,17 +120,21 @@ Result<bool> ChangeCapture::has_pending() {
     return any != 0;
 }
 
-Result<std::set<std::string>> ChangeCapture::pending_fields(std::string_view table,
-                                                           std::string_view record_id) {
-    FC_ASSIGN(auto q, Query::prepare(records_->db(),
-                                     "SELECT DISTINCT field.key FROM outbox, json_each(outbox.fields) AS field "
-                                     "WHERE outbox.tbl = ? AND outbox.record_id = ?"));
-    q->bind(1, table).bind(2, record_id);
-    std::set<std::string> out;
+Result<PendingFieldsByRecord> ChangeCapture::pending_fields(const std::set<RecordRef>& records) {
+    PendingFieldsByRecord out;
+    if (records.empty()) return out;
+    FC_ASSIGN(auto q, Query::prepare(records_->db(), "SELECT tbl, record_id, fields FROM outbox"));
+    RecordRef key;  // reused: a row that does not match allocates nothing
     for (;;) {
         FC_ASSIGN(bool row, q->step());
         if (!row) break;
-        out.insert(q->text(0));
+        key.first.assign(q->text_view(0));
+        key.second.assign(q->text_view(1));
+        if (!records.contains(key)) continue;
+        auto& fields = out[key];
+        const json set = json::parse(q->text_view(2), nullptr, false);
+        if (!set.is_object()) continue;
+        for (const auto& item : set.items()) fields.insert(item.key());
     }
     return out;
 }

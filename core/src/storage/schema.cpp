@@ -195,6 +195,14 @@ BEGIN
 END;
 )sql";
 
+// v10: the outbox without its record index (v7). Every local write paid a
+// page for it; it served only the application of a pulled page while changes
+// wait, which now finds the page's records in one pass over the outbox
+// (ChangeCapture::pending_fields), reading two short columns per row.
+constexpr std::string_view kV10OutboxWithoutRecordIndex = R"sql(
+DROP INDEX outbox_by_record;
+)sql";
+
 constexpr std::array kBookMigrations{
     Migration{1, "customers, vehicles, contacts, follow-ups, test drives, events, grade history", kV1Records},
     Migration{2, "search and agenda indexes", kV2Indexes},
@@ -206,6 +214,8 @@ constexpr std::array kBookMigrations{
     Migration{8, "changes the store refused, kept", kV8RefusedChanges},
     Migration{9, "fewer pages written per contact: contacts keyed by id, outbox seq without AUTOINCREMENT",
               kV9FewerPagesPerContact},
+    Migration{10, "one page fewer per local write: the outbox without its record index",
+              kV10OutboxWithoutRecordIndex},
 };
 
 }  // namespace

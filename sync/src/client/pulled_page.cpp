@@ -13,18 +13,13 @@
 namespace forecourt::sync::detail {
 
 Result<PendingFields> pending_fields(Book& book, const PullPage& page) {
-    PendingFields out;
     // Usually the outbox is empty by the time a page arrives (this round's
-    // push went first): one probe instead of a lookup per record.
+    // push went first): one probe instead of a pass over the outbox.
     FC_ASSIGN(const bool waiting, book.changes().has_pending());
-    if (!waiting) return out;
-    for (const auto& change : page.changes) {
-        const std::pair<std::string, std::string> key{change.table, change.record_id};
-        if (out.contains(key)) continue;
-        FC_ASSIGN(auto fields, book.changes().pending_fields(change.table, change.record_id));
-        if (!fields.empty()) out.emplace(key, std::move(fields));
-    }
-    return out;
+    if (!waiting) return PendingFields{};
+    std::set<RecordKey> records;
+    for (const auto& change : page.changes) records.emplace(change.table, change.record_id);
+    return book.changes().pending_fields(records);
 }
 
 namespace {

@@ -12,7 +12,7 @@
 namespace forecourt::sync::detail {
 
 // (table, record id) -> fields with an unsynced local edit.
-using PendingFields = std::map<RecordKey, std::set<std::string>>;
+using PendingFields = storage::PendingFieldsByRecord;
 
 // The fields of the page's records that have an unsynced local edit.
 Result<PendingFields> pending_fields(Book& book, const PullPage& page);

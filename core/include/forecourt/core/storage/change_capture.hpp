@@ -6,9 +6,11 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -39,6 +41,9 @@ struct RefusedChange {
     std::int64_t refused_at;  // ms since the epoch
 };
 
+using RecordRef = std::pair<std::string, std::string>;  // (table, record id)
+using PendingFieldsByRecord = std::map<RecordRef, std::set<std::string>>;
+
 class ChangeCapture {
 public:
     ChangeCapture(RecordStore& records, HybridClock& clock, std::string replica_id,
@@ -57,8 +62,11 @@ public:
     Result<std::int64_t> pending_count();
     // Whether any change waits in the outbox (one probe, not a count).
     Result<bool> has_pending();
-    // The fields of one record that have a change still waiting in the outbox.
-    Result<std::set<std::string>> pending_fields(std::string_view table, std::string_view record_id);
+    // For each of `records` that has a change waiting in the outbox, the
+    // fields those changes set. One pass over the outbox, which has no index
+    // by record (a page fewer for every local write): each row's table and
+    // id are compared, and only a match's fields are parsed.
+    Result<PendingFieldsByRecord> pending_fields(const std::set<RecordRef>& records);
     // The server acknowledged every change up to and including `seq`.
     Status acknowledge(Transaction& tx, std::int64_t seq);
     // The store refused change `seq` for its content: it leaves the outbox, so
