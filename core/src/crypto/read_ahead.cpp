@@ -67,25 +67,38 @@ ReadAheadCounters ReadAhead::counters() const {
 
 bool ReadAhead::take(std::uint32_t pgno, std::uint8_t* out) {
     if (!helper_) return false;
-    Slot& slot = slots_[pgno % kSlots];
     for (int spins = 0;; ++spins) {
-        std::uint64_t word = slot.word.load(std::memory_order_acquire);
-        const auto state = state_of(word);
-        const bool ours = slot.pgno.load(std::memory_order_relaxed) == pgno;
-        if (state == ready && ours &&
-            slot.epoch.load(std::memory_order_relaxed) == epoch_.load(std::memory_order_acquire) &&
-            slot.word.compare_exchange_strong(word, with_state(word, taking), std::memory_order_acq_rel)) {
-            std::memcpy(out, page_of(static_cast<int>(pgno % kSlots)), static_cast<std::size_t>(page_size_));
-            slot.word.store(with_state(word, empty), std::memory_order_release);
-            taken_.fetch_add(1, std::memory_order_relaxed);
-            return true;
+        bool opening = false;
+        for (int index = 0; index < kSlots; ++index) {
+            Slot& slot = slots_[static_cast<std::size_t>(index)];
+            if (slot.pgno.load(std::memory_order_relaxed) != pgno) continue;
+            std::uint64_t word = slot.word.load(std::memory_order_acquire);
+            // The page number again, after the word: the one its state is about.
+            if (slot.pgno.load(std::memory_order_relaxed) != pgno) continue;
+            const auto state = state_of(word);
+            opening = opening || state == busy;
+            if (state == ready &&
+                slot.epoch.load(std::memory_order_relaxed) == epoch_.load(std::memory_order_acquire) &&
+                slot.word.compare_exchange_strong(word, with_state(word, taking), std::memory_order_acq_rel)) {
+                std::memcpy(out, page_of(index), static_cast<std::size_t>(page_size_));
+                slot.word.store(with_state(word, empty), std::memory_order_release);
+                taken_.fetch_add(1, std::memory_order_relaxed);
+                return true;
+            }
         }
-        if (state != busy || !ours || spins >= kTakeSpins) return false;
+        if (!opening) {
+            // Not there, nor being opened: the caller opens it itself, and
+            // the helper, meanwhile, the page after it.
+            caller_page_.store(pgno, std::memory_order_relaxed);
+            return false;
+        }
+        if (spins >= kTakeSpins) return false;
         FC_CPU_RELAX();
     }
 }
 
 void ReadAhead::saw(std::uint32_t pgno, const std::uint8_t* page) {
+    caller_page_.store(0, std::memory_order_relaxed);
     // Did the caller read the child after the last one it read of a parent?
     auto next_child = [&](int i) {
         Parent& p = parents_[static_cast<std::size_t>(i)];
@@ -175,7 +188,9 @@ void ReadAhead::run() {
             at = 0;
         }
         if (at < size) {
-            open_ahead(plan[static_cast<std::size_t>(at++)]);
+            const std::span<const std::uint32_t> rest(plan.data() + at, static_cast<std::size_t>(size - at));
+            ++at;
+            open_ahead(rest.front(), rest);
             idle = 0;
             continue;
         }
@@ -191,16 +206,38 @@ void ReadAhead::run() {
     }
 }
 
-void ReadAhead::open_ahead(std::uint32_t pgno) {
+// A slot for `pgno`, or -1: an empty slot, else one holding a page the plan
+// no longer wants (left from another plan or epoch); never one the caller may
+// still take. -1 as well when the page is there already, being opened, or
+// being read by the caller itself.
+int ReadAhead::slot_for(std::uint32_t pgno, std::span<const std::uint32_t> wanted) const {
+    if (pgno == caller_page_.load(std::memory_order_relaxed)) return -1;
+    const std::uint64_t epoch = epoch_.load(std::memory_order_acquire);
+    int free = -1, stale = -1;
+    for (int index = 0; index < kSlots; ++index) {
+        const Slot& slot = slots_[static_cast<std::size_t>(index)];
+        const auto state = state_of(slot.word.load(std::memory_order_acquire));
+        const std::uint32_t held = slot.pgno.load(std::memory_order_relaxed);
+        const bool current = slot.epoch.load(std::memory_order_relaxed) == epoch;
+        if (held == pgno && (state == busy || state == taking || (state == ready && current))) return -1;
+        if (state == empty) {
+            if (free < 0) free = index;
+        } else if (state == ready && stale < 0 &&
+                   (!current || std::find(wanted.begin(), wanted.end(), held) == wanted.end())) {
+            stale = index;
+        }
+    }
+    return free >= 0 ? free : stale;
+}
+
+void ReadAhead::open_ahead(std::uint32_t pgno, std::span<const std::uint32_t> wanted) {
     if (pgno < 2) return;  // page 1 has its own checks, in the caller's thread
-    const int index = static_cast<int>(pgno % kSlots);
-    Slot& slot = slots_[index];
+    const int index = slot_for(pgno, wanted);
+    if (index < 0) return;
+    Slot& slot = slots_[static_cast<std::size_t>(index)];
     std::uint64_t word = slot.word.load(std::memory_order_acquire);
     const auto state = state_of(word);
-    if (state == taking || state == busy) return;
-    if (state == ready && slot.pgno.load(std::memory_order_relaxed) == pgno &&
-        slot.epoch.load(std::memory_order_relaxed) == epoch_.load(std::memory_order_acquire))
-        return;
+    if (state != empty && state != ready) return;  // taken meanwhile
     // Claim the slot under a new sequence number.
     const std::uint64_t claimed = ((word & ~kStateMask) + (kStateMask + 1)) | busy;
     if (!slot.word.compare_exchange_strong(word, claimed, std::memory_order_acq_rel)) return;

@@ -32,6 +32,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -82,7 +83,8 @@ private:
     void learn_children(std::uint32_t pgno, const std::uint8_t* page);
     void request(const Parent& parent);
     void run();
-    void open_ahead(std::uint32_t pgno);
+    int slot_for(std::uint32_t pgno, std::span<const std::uint32_t> wanted) const;
+    void open_ahead(std::uint32_t pgno, std::span<const std::uint32_t> wanted);
 
     sqlite3_file* real_;
     const PageCipher& cipher_;
@@ -98,6 +100,7 @@ private:
     std::atomic<std::uint64_t> plan_version_{0};
     std::atomic<bool> stop_{false};
     std::atomic<bool> sleeping_{false};
+    std::atomic<std::uint32_t> caller_page_{0};  // a page the caller is opening itself
     std::atomic<std::uint64_t> plans_{0}, opened_{0}, taken_{0};
     std::mutex mutex_;
     std::condition_variable wake_;
