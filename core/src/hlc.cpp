@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstdio>
 
 namespace forecourt {
 namespace {
@@ -33,11 +32,13 @@ Hlc HybridClock::observe(Hlc remote) {
 }
 
 std::string Version::to_string() const {
-    char hex[17];
-    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hlc.packed));
-    std::string out(hex, 16);
-    out += '@';
-    out += replica;
+    // 16 lowercase hex digits, '@', the replica: written out by hand, since
+    // every field of every record written or pulled takes one.
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out(17 + replica.size(), '@');
+    for (int i = 15; i >= 0; --i)
+        out[static_cast<std::size_t>(15 - i)] = kHex[(hlc.packed >> (4 * i)) & 0xf];
+    out.replace(17, replica.size(), replica);
     return out;
 }
 
