@@ -92,13 +92,15 @@ bool ReadAhead::take(std::uint32_t pgno, std::uint8_t* out) {
             caller_page_.store(pgno, std::memory_order_relaxed);
             return false;
         }
+        // Being opened: the helper is behind the scan. The page after this
+        // one is left to the caller, so that the two open pages in turn.
+        if (spins == 0 && after_next_ != 0) caller_page_.store(after_next_, std::memory_order_relaxed);
         if (spins >= kTakeSpins) return false;
         FC_CPU_RELAX();
     }
 }
 
 void ReadAhead::saw(std::uint32_t pgno, const std::uint8_t* page) {
-    caller_page_.store(0, std::memory_order_relaxed);
     // Did the caller read the child after the last one it read of a parent?
     auto next_child = [&](int i) {
         Parent& p = parents_[static_cast<std::size_t>(i)];
@@ -115,8 +117,12 @@ void ReadAhead::saw(std::uint32_t pgno, const std::uint8_t* page) {
             scanning = true;
         }
     }
+    after_next_ = 0;
     if (scanning) {
-        request(parents_[static_cast<std::size_t>(current_)]);
+        const Parent& parent = parents_[static_cast<std::size_t>(current_)];
+        if (const auto at = static_cast<std::size_t>(parent.last + 2); at < parent.children.size())
+            after_next_ = parent.children[at];
+        request(parent);
     } else {
         // Where is it among the newest parent's children? A scan goes on from there.
         const int newest = (next_parent_ + kParents - 1) % kParents;

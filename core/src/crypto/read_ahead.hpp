@@ -109,6 +109,7 @@ private:
     std::array<Parent, kParents> parents_{};
     int next_parent_ = 0;  // the slot the next interior page read replaces
     int current_ = -1;     // the parent whose children the caller reads in order
+    std::uint32_t after_next_ = 0;  // during a scan, the page after the one it reads next
 
     const int owner_pid_;
     std::unique_ptr<std::thread> helper_;
