@@ -136,6 +136,12 @@ void BookFixture::reopen() {
     book_ = must(Book::open(options()), "reopening the book");
 }
 
+std::set<std::string> field_names(const OutboxRow& row) {
+    std::set<std::string> out;
+    for (const auto& [field, change] : row.fields.items()) out.insert(field);
+    return out;
+}
+
 std::vector<OutboxRow> BookFixture::outbox() {
     auto q = must(storage::Query::prepare(
         book().db(), "SELECT seq, tbl, record_id, hlc, fields FROM outbox ORDER BY seq"));

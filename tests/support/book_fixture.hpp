@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -69,6 +70,9 @@ struct OutboxRow {
     std::uint64_t hlc = 0;
     nlohmann::json fields;  // field -> {"value": ..., "base": "hlc@replica" | null}
 };
+
+// The fields an outbox row sets.
+std::set<std::string> field_names(const OutboxRow& row);
 
 struct BookSetup {
     model::Date day = model::Date::from_ymd(2025, 11, 20);

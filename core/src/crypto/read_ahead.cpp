@@ -194,9 +194,8 @@ void ReadAhead::run() {
             at = 0;
         }
         if (at < size) {
-            const std::span<const std::uint32_t> rest(plan.data() + at, static_cast<std::size_t>(size - at));
+            open_ahead({plan.data() + at, static_cast<std::size_t>(size - at)});
             ++at;
-            open_ahead(rest.front(), rest);
             idle = 0;
             continue;
         }
@@ -236,9 +235,10 @@ int ReadAhead::slot_for(std::uint32_t pgno, std::span<const std::uint32_t> wante
     return free >= 0 ? free : stale;
 }
 
-void ReadAhead::open_ahead(std::uint32_t pgno, std::span<const std::uint32_t> wanted) {
+void ReadAhead::open_ahead(std::span<const std::uint32_t> rest) {
+    const std::uint32_t pgno = rest.front();
     if (pgno < 2) return;  // page 1 has its own checks, in the caller's thread
-    const int index = slot_for(pgno, wanted);
+    const int index = slot_for(pgno, rest);
     if (index < 0) return;
     Slot& slot = slots_[static_cast<std::size_t>(index)];
     std::uint64_t word = slot.word.load(std::memory_order_acquire);

@@ -84,7 +84,8 @@ private:
     void request(const Parent& parent);
     void run();
     int slot_for(std::uint32_t pgno, std::span<const std::uint32_t> wanted) const;
-    void open_ahead(std::uint32_t pgno, std::span<const std::uint32_t> wanted);
+    // Opens the first of `rest`, the plan's pages not yet tried.
+    void open_ahead(std::span<const std::uint32_t> rest);
 
     sqlite3_file* real_;
     const PageCipher& cipher_;

@@ -8,8 +8,8 @@
 // it with the nonce 0^4 || nonce[16..24]. That second step, a pass over the
 // whole page, is OpenSSL's EVP ChaCha20-Poly1305: its vectorised code (AVX-512
 // on x86-64, NEON on the tablets' ARM cores, where libsodium 1.0.18 has only
-// portable C) seals a 4 KiB page in about 2.3 µs here against libsodium's
-// 3.8 µs. Pages sealed either way open either way (tests check both); should
+// portable C) seals a 4 KiB page in about 1.9 µs here against libsodium's
+// 3.4–3.6 µs (docs/PERFORMANCE.md). Pages sealed either way open either way (tests check both); should
 // libcrypto lack the cipher or fail, libsodium's own function does the work.
 // Message keys live on the stack and in OpenSSL's context only for the call,
 // and are wiped after it.
