@@ -1,7 +1,10 @@
 // Fixtures for the transport tests.
 #include "net_fixture.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <unistd.h>
 #include <sys/socket.h>
 
 #include <doctest/doctest.h>
@@ -86,6 +89,12 @@ std::vector<std::string> RunningServer::log_lines() const {
     return log_->lines;
 }
 
+std::string RunningServer::log_text() const {
+    std::string text;
+    for (const auto& line : log_lines()) text += line + "\n";
+    return text;
+}
+
 bool RunningServer::logged(const std::string& event) const {
     for (const auto& line : log_lines()) {
         auto parsed = nlohmann::json::parse(line, nullptr, false);
@@ -149,6 +158,29 @@ bool RawConnection::closed_by_server_within(std::chrono::milliseconds timeout) {
         ssize_t n = ::recv(fd, discard, sizeof discard, 0);
         if (n <= 0) return true;  // end of stream or reset
     }
+}
+
+OpenSockets::~OpenSockets() {
+    for (int fd : fds_) ::close(fd);
+}
+
+OpenSockets connect_until_refused(std::uint16_t port, int limit, std::atomic<int>& opened) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    OpenSockets sockets;
+    while (static_cast<int>(sockets.size()) < limit) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) break;
+        if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+            ::close(fd);
+            break;
+        }
+        sockets.add(fd);
+        ++opened;
+    }
+    return sockets;
 }
 
 }  // namespace forecourt::sync::net::testing

@@ -37,6 +37,7 @@ public:
     ClientOptions client_options() const;
     std::vector<std::string> log_lines() const;
     bool logged(const std::string& event) const;
+    std::string log_text() const;  // every line so far, for failure messages
 
 private:
     struct Log {
@@ -79,5 +80,24 @@ private:
     explicit RawConnection(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
 };
+
+// Plain TCP connections held open until destroyed.
+class OpenSockets {
+public:
+    OpenSockets() = default;
+    OpenSockets(OpenSockets&& other) noexcept : fds_(std::move(other.fds_)) {}
+    OpenSockets(const OpenSockets&) = delete;
+    OpenSockets& operator=(const OpenSockets&) = delete;
+    ~OpenSockets();
+    void add(int fd) { fds_.push_back(fd); }
+    std::size_t size() const { return fds_.size(); }
+
+private:
+    std::vector<int> fds_;
+};
+
+// Connects to the port on 127.0.0.1 again and again, counting in `opened`, until
+// a connection is refused or `limit` are open.
+OpenSockets connect_until_refused(std::uint16_t port, int limit, std::atomic<int>& opened);
 
 }  // namespace forecourt::sync::net::testing

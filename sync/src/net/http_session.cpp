@@ -46,7 +46,13 @@ HttpSession::~HttpSession() {
 }
 
 void HttpSession::start() {
-    state_->add(shared_from_this());
+    if (!state_->add(shared_from_this())) {
+        // Accepted as the server began to stop: nothing will close it later.
+        state_->log().write(LogEvent("connection_refused", remote_).warn().detail("stopping"));
+        beast::error_code ignored;
+        beast::get_lowest_layer(stream_).socket().close(ignored);
+        return;
+    }
     asio::dispatch(executor_, [self = shared_from_this()] {
         beast::get_lowest_layer(self->stream_)
             .expires_after(self->state_->options().handshake_timeout);

@@ -49,9 +49,11 @@ std::size_t ServerState::open_connections() const {
     return connections_;
 }
 
-void ServerState::add(const std::shared_ptr<HttpSession>& session) {
+bool ServerState::add(const std::shared_ptr<HttpSession>& session) {
     std::lock_guard lock(mutex_);
+    if (stopping_.load()) return false;
     http_sessions_[session.get()] = session;
+    return true;
 }
 
 void ServerState::remove(const HttpSession* session) {
@@ -59,9 +61,11 @@ void ServerState::remove(const HttpSession* session) {
     http_sessions_.erase(session);
 }
 
-void ServerState::add(const std::string& device, const std::shared_ptr<WebSocketSession>& session) {
+bool ServerState::add(const std::string& device, const std::shared_ptr<WebSocketSession>& session) {
     std::lock_guard lock(mutex_);
+    if (stopping_.load()) return false;
     sockets_.emplace(device, SocketEntry{session.get(), session});
+    return true;
 }
 
 void ServerState::remove(const WebSocketSession* session) {
@@ -103,10 +107,12 @@ void ServerState::request_finished() {
 }
 
 void ServerState::begin_stop() {
-    stopping_.store(true);
     std::vector<std::weak_ptr<HttpSession>> sessions;
     {
+        // Set under the lock: a session is either added before this, and closed
+        // below or by close_all, or refused by add.
         std::lock_guard lock(mutex_);
+        stopping_.store(true);
         for (const auto& [key, weak] : http_sessions_) sessions.push_back(weak);
     }
     for (const auto& weak : sessions) {

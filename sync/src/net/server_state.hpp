@@ -48,9 +48,12 @@ public:
     const ServerLog& log() const { return log_; }
     std::size_t open_connections() const;
 
-    void add(const std::shared_ptr<HttpSession>& session);
+    // Both adds refuse once a stop has begun: close_all may already have looked at
+    // the sessions, so a session added now would be left open. Its caller closes it.
+    [[nodiscard]] bool add(const std::shared_ptr<HttpSession>& session);
     void remove(const HttpSession* session);
-    void add(const std::string& device, const std::shared_ptr<WebSocketSession>& session);
+    [[nodiscard]] bool add(const std::string& device,
+                           const std::shared_ptr<WebSocketSession>& session);
     void remove(const WebSocketSession* session);
 
     std::size_t poke(std::string_view device, std::string_view text);

@@ -29,7 +29,13 @@ WebSocketSession::~WebSocketSession() {
 }
 
 void WebSocketSession::start(BeastRequest&& upgrade) {
-    state_->add(device_, shared_from_this());
+    if (!state_->add(device_, shared_from_this())) {
+        // Upgraded as the server began to stop: nothing will close it later.
+        state_->log().write(
+            LogEvent("connection_refused", remote_).warn().device(device_).detail("stopping"));
+        beast::get_lowest_layer(ws_).close();
+        return;
+    }
     const StoreServerOptions& options = state_->options();
     // The WebSocket has its own timers (handshake, idle with pings), which replace
     // the TCP stream's single deadline.
