@@ -56,7 +56,8 @@ TEST_CASE("https client: a connection the server closed while idle is reopened t
     HttpsClient client(running.client_options());
     auto first = client.request("GET", "/v1/ping", "");
     REQUIRE(first.ok());
-    std::this_thread::sleep_for(800ms);
+    // Waits for the server to close it rather than for a time, which a loaded machine may overrun.
+    REQUIRE(eventually([&] { return running.server().open_connections() == 0; }));
     auto second = client.request("GET", "/v1/ping", "");
     REQUIRE_MESSAGE(second.ok(), (second.ok() ? "" : second.error().describe()));
     CHECK(parsed(*first)["remote"] != parsed(*second)["remote"]);
