@@ -123,7 +123,7 @@ TEST_CASE("store server: stop closes connections accepted while it stops") {
         INFO("server log:\n" << running.log_text());
         std::atomic<int> opened{0};
         auto storm = std::async(std::launch::async, [port = running.port(), &opened] {
-            return connect_until_refused(port, 400, opened);
+            return connect_until_refused(port, 250, opened);
         });
         REQUIRE(eventually([&] { return opened.load() >= 20; }));
         const auto start = std::chrono::steady_clock::now();
