@@ -178,6 +178,32 @@ TEST_CASE("vfs: a WAL transaction larger than the page cache commits whole and s
     }
 }
 
+TEST_CASE("vfs: a transaction's WAL frames reach the file in one write, at its commit") {
+    SealedDatabase s;
+    auto db = s.open();
+    REQUIRE(db.exec("CREATE TABLE t(k INTEGER PRIMARY KEY, v TEXT); CREATE INDEX t_by_v ON t(v)").ok());
+    auto other = s.open();
+    REQUIRE(scalar(other, "SELECT count(*) FROM t") == 0);
+    const auto before = crypto::wal_write_counters(db.handle());
+    REQUIRE(before);
+    // Rows too large to share a page, in the table and in its index, and page 1
+    // for the file's new size: several frames, one commit.
+    REQUIRE(db.exec("INSERT INTO t(v) SELECT hex(randomblob(1500)) FROM "
+                    "(SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3)").ok());
+    const auto after = crypto::wal_write_counters(db.handle());
+    REQUIRE(after);
+    CHECK(after->frames - before->frames >= 4);
+    CHECK(after->writes - before->writes == 1);
+    // Published to other connections only once on disk: they read it at once.
+    CHECK(scalar(other, "SELECT count(*) FROM t") == 3);
+    CHECK(integrity(other) == "ok");
+
+    storage::OpenOptions plain_options;
+    plain_options.path = s.dir.file("plain.db");
+    storage::Database plain = must(storage::Database::open(plain_options));
+    CHECK_FALSE(crypto::wal_write_counters(plain.handle()));
+}
+
 TEST_CASE("vfs: two connections take turns writing while each restarts the WAL under the other") {
     // Each connection keeps the WAL's salts between frames. After the other
     // connection has checkpointed and restarted the WAL with new salts, frames

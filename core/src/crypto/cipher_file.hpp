@@ -27,6 +27,8 @@ inline constexpr int kFrameHeaderBytes = 24;
 inline constexpr int kFcntlTakeFailure = 0x46430001;
 // Custom file control through which read_ahead_counters asks the main file.
 inline constexpr int kFcntlReadAheadCounters = 0x46430002;
+// Custom file control through which wal_write_counters asks the main file.
+inline constexpr int kFcntlWalWriteCounters = 0x46430003;
 
 struct FileState {
     FileKind kind = FileKind::database;
@@ -64,6 +66,16 @@ struct FileState {
     // operation on the WAL writes a pending header first.
     bool header_pending = false;
     std::array<std::uint8_t, kFrameHeaderBytes> pending_header{};
+    // WAL: whole frames (masked header, sealed page) not yet on disk, which
+    // follow one another from batch_offset. A transaction's frames go down in
+    // one write when its commit frame is written, or sooner when the batch is
+    // full or anything else touches the file (see wal_file.cpp).
+    std::vector<std::uint8_t> batch;
+    sqlite3_int64 batch_offset = 0;
+    // WAL: frames sealed and the writes that took them to the file (kept on
+    // the database's state), for wal_write_counters.
+    std::uint64_t wal_frames = 0;
+    std::uint64_t wal_writes = 0;
 
     std::vector<std::uint8_t> scratch;
 
@@ -103,8 +115,9 @@ int database_read(FileState& file, void* buffer, int amount, sqlite3_int64 offse
 int database_write(FileState& file, const void* buffer, int amount, sqlite3_int64 offset);
 int wal_read(FileState& file, void* buffer, int amount, sqlite3_int64 offset);
 int wal_write(FileState& file, const void* buffer, int amount, sqlite3_int64 offset);
-// Writes a WAL frame header held back for its page; SQLITE_OK when none is.
-int wal_flush_header(FileState& file);
+// Writes the WAL frames and the frame header held back (see FileState);
+// SQLITE_OK when none are.
+int wal_flush(FileState& file);
 int journal_read(FileState& file, void* buffer, int amount, sqlite3_int64 offset);
 int journal_write(FileState& file, const void* buffer, int amount, sqlite3_int64 offset);
 

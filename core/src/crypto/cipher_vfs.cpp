@@ -45,10 +45,10 @@ void forget_wal_salts(FileState& state) {
     if (state.main) state.main->wal_salts_known = false;
 }
 
-// A WAL frame header held back for its page goes down before anything else
-// touches the file (see FileState::header_pending).
+// WAL frames and a frame header held back go down before anything else
+// touches the file (see FileState::batch).
 int flush_wal(FileState& state) {
-    return state.kind == FileKind::wal ? detail::wal_flush_header(state) : SQLITE_OK;
+    return state.kind == FileKind::wal ? detail::wal_flush(state) : SQLITE_OK;
 }
 
 int file_close(sqlite3_file* file) {
@@ -156,6 +156,11 @@ int file_control(sqlite3_file* file, int op, void* arg) {
     if (op == detail::kFcntlReadAheadCounters) {
         auto* out = static_cast<ReadAheadCounters*>(arg);
         *out = s.read_ahead ? s.read_ahead->counters() : ReadAheadCounters{};
+        return SQLITE_OK;
+    }
+    if (op == detail::kFcntlWalWriteCounters) {
+        const FileState& main = s.main ? *s.main : s;
+        *static_cast<WalWriteCounters*>(arg) = WalWriteCounters{main.wal_frames, main.wal_writes};
         return SQLITE_OK;
     }
     if (const int rc = flush_wal(s); rc != SQLITE_OK) return rc;
@@ -285,6 +290,13 @@ std::optional<Error> take_vfs_failure(sqlite3* db) {
 std::optional<ReadAheadCounters> read_ahead_counters(sqlite3* db) {
     ReadAheadCounters counters;
     if (!db || sqlite3_file_control(db, "main", detail::kFcntlReadAheadCounters, &counters) != SQLITE_OK)
+        return std::nullopt;
+    return counters;
+}
+
+std::optional<WalWriteCounters> wal_write_counters(sqlite3* db) {
+    WalWriteCounters counters;
+    if (!db || sqlite3_file_control(db, "main", detail::kFcntlWalWriteCounters, &counters) != SQLITE_OK)
         return std::nullopt;
     return counters;
 }

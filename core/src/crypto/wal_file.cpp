@@ -164,13 +164,51 @@ int read_frame_page(FileState& file, std::uint8_t* out, const FramePos& pos, int
     return SQLITE_OK;
 }
 
-// A frame's page: sealed with its place, and written with its header when
-// that was held back.
+// The most a batch holds: SQLite's unix VFS writes at most 128 KiB less one
+// byte in one call (it masks a larger amount), and a recorded contact commits
+// four or five frames of 4 KiB.
+constexpr std::size_t kBatchBytes = 0x1ffff;
+
+int write_batch(FileState& file) {
+    if (file.batch.empty()) return SQLITE_OK;
+    const int rc = raw_write(file, file.batch.data(), static_cast<int>(file.batch.size()),
+                             file.batch_offset);
+    file.batch.clear();  // written or failed: SQLite hears of a failure from this call
+    ++file.main->wal_writes;
+    return rc;
+}
+
+sqlite3_int64 batch_end(const FileState& file) {
+    return file.batch_offset + static_cast<sqlite3_int64>(file.batch.size());
+}
+
+// A frame header is held back until its page comes, so that the two go down
+// together. What is held already goes down first unless the frame follows it.
+int hold_frame_header(FileState& file, const std::uint8_t* in, const FramePos& pos) {
+    if (file.header_pending || (!file.batch.empty() && batch_end(file) != pos.start)) {
+        if (const int rc = wal_flush(file); rc != SQLITE_OK) return rc;
+    }
+    std::memcpy(file.pending_header.data(), in, kFrameHeaderBytes);
+    apply_mask(file, file.pending_header.data(), pos.start);
+    file.frame_offset = pos.start;
+    std::memcpy(file.frame_header.data(), in, 16);
+    file.header_pending = true;
+    return SQLITE_OK;
+}
+
+// A frame's page, sealed with its place. After its held-back header it joins
+// the batch, which goes down at the transaction's commit frame (before SQLite
+// syncs the WAL and publishes the commit to other connections) or when full.
+// A page written over an earlier frame goes down at once, after the batch.
 int write_frame_page(FileState& file, const std::uint8_t* in, int amount, sqlite3_int64 offset,
                      const FramePos& pos, int page_size) {
-    if (file.frame_offset != pos.start) {
-        if (raw_read(file, file.frame_header.data(), 16, pos.start) != SQLITE_OK) return SQLITE_IOERR_WRITE;
-        file.frame_offset = pos.start;
+    const bool with_header = file.header_pending && file.frame_offset == pos.start;
+    if (!with_header) {
+        if (const int rc = wal_flush(file); rc != SQLITE_OK) return rc;
+        if (file.frame_offset != pos.start) {
+            if (raw_read(file, file.frame_header.data(), 16, pos.start) != SQLITE_OK) return SQLITE_IOERR_WRITE;
+            file.frame_offset = pos.start;
+        }
     }
     const std::uint32_t pgno = get_be32(file.frame_header.data());
     if (pgno == 1 ? !learn_geometry(file, in, page_size) : !geometry_for_write(file, page_size))
@@ -178,29 +216,49 @@ int write_frame_page(FileState& file, const std::uint8_t* in, int amount, sqlite
     std::uint8_t salts[8];
     if (!salts_of_frame(file.frame_header.data(), salts) && !read_wal_salts(file, salts))
         return SQLITE_IOERR_WRITE;
-    const FrameBound bound = frame_bound(file.frame_header.data(), salts);
-    // With its header held back: header and sealed page in one write.
-    const std::size_t head = file.header_pending ? kFrameHeaderBytes : 0;
-    file.scratch.resize(head + static_cast<std::size_t>(amount));
-    if (head) std::memcpy(file.scratch.data(), file.pending_header.data(), head);
-    std::span<std::uint8_t> page(file.scratch.data() + head, static_cast<std::size_t>(amount));
-    file.cipher->seal({in, static_cast<std::size_t>(amount)}, page, 0,
-                      PagePlace{PageHome::wal, pgno, bound});
+    const FrameBound bound = frame_bound(file.frame_header.data(), salts);  // the place refers to it
+    const PagePlace place{PageHome::wal, pgno, bound};
+    const std::span<const std::uint8_t> plain(in, static_cast<std::size_t>(amount));
+    ++file.main->wal_frames;
+    if (!with_header) {
+        file.scratch.resize(static_cast<std::size_t>(amount));
+        file.cipher->seal(plain, file.scratch, 0, place);
+        ++file.main->wal_writes;
+        return raw_write(file, file.scratch.data(), amount, offset);
+    }
+    const std::size_t frame_bytes = kFrameHeaderBytes + static_cast<std::size_t>(amount);
+    if (file.batch.size() + frame_bytes > kBatchBytes) {
+        if (const int rc = write_batch(file); rc != SQLITE_OK) return rc;
+    }
+    if (file.batch.empty()) {
+        file.batch.reserve(kBatchBytes);
+        file.batch_offset = pos.start;
+    }
+    const std::size_t at = file.batch.size();
+    file.batch.resize(at + frame_bytes);
+    std::memcpy(file.batch.data() + at, file.pending_header.data(), kFrameHeaderBytes);
+    file.cipher->seal(plain, {file.batch.data() + at + kFrameHeaderBytes, static_cast<std::size_t>(amount)},
+                      0, place);
     file.header_pending = false;
-    return raw_write(file, file.scratch.data(), static_cast<int>(head) + amount,
-                     offset - static_cast<sqlite3_int64>(head));
+    const bool commit = get_be32(file.frame_header.data() + 4) != 0;
+    return commit ? write_batch(file) : SQLITE_OK;
 }
 
 }  // namespace
 
-int wal_flush_header(FileState& file) {
-    if (!file.header_pending) return SQLITE_OK;
-    file.header_pending = false;
-    return raw_write(file, file.pending_header.data(), kFrameHeaderBytes, file.frame_offset);
+int wal_flush(FileState& file) {
+    // The batch first: a held-back header may belong to a frame inside it.
+    int rc = write_batch(file);
+    if (file.header_pending) {
+        file.header_pending = false;
+        const int header_rc = raw_write(file, file.pending_header.data(), kFrameHeaderBytes, file.frame_offset);
+        if (rc == SQLITE_OK) rc = header_rc;
+    }
+    return rc;
 }
 
 int wal_read(FileState& file, void* buffer, int amount, sqlite3_int64 offset) {
-    if (const int rc = wal_flush_header(file); rc != SQLITE_OK) return rc;
+    if (const int rc = wal_flush(file); rc != SQLITE_OK) return rc;
     auto* out = static_cast<std::uint8_t*>(buffer);
     if (offset + amount <= kWalHeaderBytes) return raw_read(file, buffer, amount, offset);
     const int page_size = wal_page_size(file);
@@ -233,26 +291,17 @@ int wal_write(FileState& file, const void* buffer, int amount, sqlite3_int64 off
     const auto* in = static_cast<const std::uint8_t*>(buffer);
     const int page_size = wal_page_size(file);
     const FramePos pos = page_size ? locate(offset, page_size) : FramePos{};
-    const bool frame_page = page_size != 0 && offset >= kWalHeaderBytes &&
-                            pos.within == kFrameHeaderBytes && amount == page_size;
-    if (!(frame_page && file.header_pending && file.frame_offset == pos.start)) {
-        if (const int rc = wal_flush_header(file); rc != SQLITE_OK) return rc;
-    }
+    const bool in_frames = page_size != 0 && offset >= kWalHeaderBytes;
+    if (in_frames && pos.within == 0 && amount == kFrameHeaderBytes) return hold_frame_header(file, in, pos);
+    if (in_frames && pos.within == kFrameHeaderBytes && amount == page_size)
+        return write_frame_page(file, in, amount, offset, pos, page_size);
+    if (const int rc = wal_flush(file); rc != SQLITE_OK) return rc;
     if (offset + amount <= kWalHeaderBytes) {
         file.main->wal_salts_known = false;
         const int rc = raw_write(file, buffer, amount, offset);
         if (rc == SQLITE_OK) note_header_write(file, in, amount, offset);
         return rc;
     }
-    if (page_size != 0 && offset >= kWalHeaderBytes && pos.within == 0 && amount == kFrameHeaderBytes) {
-        std::memcpy(file.pending_header.data(), in, kFrameHeaderBytes);
-        apply_mask(file, file.pending_header.data(), pos.start);
-        file.frame_offset = pos.start;
-        std::memcpy(file.frame_header.data(), in, 16);
-        file.header_pending = true;
-        return SQLITE_OK;
-    }
-    if (frame_page) return write_frame_page(file, in, amount, offset, pos, page_size);
     record_failure(file, ErrorCode::internal,
                    "refused to write " + std::to_string(amount) + " bytes at offset " +
                        std::to_string(offset) + " of the WAL: not a frame header or a whole "

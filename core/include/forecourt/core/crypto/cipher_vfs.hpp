@@ -56,6 +56,15 @@ struct ReadAheadCounters {
 };
 std::optional<ReadAheadCounters> read_ahead_counters(sqlite3* db);
 
+// How `db`'s WAL was written: frames sealed, and the writes that took them to
+// the file (a transaction's frames go down together); nullopt for a
+// connection that does not use the encrypting VFS.
+struct WalWriteCounters {
+    std::uint64_t frames = 0;
+    std::uint64_t writes = 0;
+};
+std::optional<WalWriteCounters> wal_write_counters(sqlite3* db);
+
 // How a database file presents itself, from its first bytes only.
 enum class FileFormat { missing, empty, plain, encrypted, unknown };
 FileFormat inspect_database_file(const std::string& path);
