@@ -287,18 +287,25 @@ std::optional<Error> take_vfs_failure(sqlite3* db) {
     return make_error(report.code, std::move(report.message), ErrorDomain::crypto);
 }
 
-std::optional<ReadAheadCounters> read_ahead_counters(sqlite3* db) {
-    ReadAheadCounters counters;
-    if (!db || sqlite3_file_control(db, "main", detail::kFcntlReadAheadCounters, &counters) != SQLITE_OK)
-        return std::nullopt;
+namespace {
+
+// Counters the main database's file keeps, asked for through a file control
+// only the encrypting VFS answers.
+template <typename Counters>
+std::optional<Counters> counters_of(sqlite3* db, int op) {
+    Counters counters;
+    if (!db || sqlite3_file_control(db, "main", op, &counters) != SQLITE_OK) return std::nullopt;
     return counters;
 }
 
+}  // namespace
+
+std::optional<ReadAheadCounters> read_ahead_counters(sqlite3* db) {
+    return counters_of<ReadAheadCounters>(db, detail::kFcntlReadAheadCounters);
+}
+
 std::optional<WalWriteCounters> wal_write_counters(sqlite3* db) {
-    WalWriteCounters counters;
-    if (!db || sqlite3_file_control(db, "main", detail::kFcntlWalWriteCounters, &counters) != SQLITE_OK)
-        return std::nullopt;
-    return counters;
+    return counters_of<WalWriteCounters>(db, detail::kFcntlWalWriteCounters);
 }
 
 FileFormat inspect_database_file(const std::string& path) {

@@ -196,6 +196,28 @@ int hold_frame_header(FileState& file, const std::uint8_t* in, const FramePos& p
     return SQLITE_OK;
 }
 
+// Appends the held-back header and the page sealed after it to the batch
+// (writing the batch first if the frame would not fit); a commit frame ends
+// the batch.
+int append_frame(FileState& file, std::span<const std::uint8_t> plain, const PagePlace& place,
+                 const FramePos& pos) {
+    const std::size_t frame_bytes = kFrameHeaderBytes + plain.size();
+    if (file.batch.size() + frame_bytes > kBatchBytes) {
+        if (const int rc = write_batch(file); rc != SQLITE_OK) return rc;
+    }
+    if (file.batch.empty()) {
+        file.batch.reserve(kBatchBytes);
+        file.batch_offset = pos.start;
+    }
+    const std::size_t at = file.batch.size();
+    file.batch.resize(at + frame_bytes);
+    std::memcpy(file.batch.data() + at, file.pending_header.data(), kFrameHeaderBytes);
+    file.cipher->seal(plain, {file.batch.data() + at + kFrameHeaderBytes, plain.size()}, 0, place);
+    file.header_pending = false;
+    const bool commit = get_be32(file.frame_header.data() + 4) != 0;
+    return commit ? write_batch(file) : SQLITE_OK;
+}
+
 // A frame's page, sealed with its place. After its held-back header it joins
 // the batch, which goes down at the transaction's commit frame (before SQLite
 // syncs the WAL and publishes the commit to other connections) or when full.
@@ -226,22 +248,7 @@ int write_frame_page(FileState& file, const std::uint8_t* in, int amount, sqlite
         ++file.main->wal_writes;
         return raw_write(file, file.scratch.data(), amount, offset);
     }
-    const std::size_t frame_bytes = kFrameHeaderBytes + static_cast<std::size_t>(amount);
-    if (file.batch.size() + frame_bytes > kBatchBytes) {
-        if (const int rc = write_batch(file); rc != SQLITE_OK) return rc;
-    }
-    if (file.batch.empty()) {
-        file.batch.reserve(kBatchBytes);
-        file.batch_offset = pos.start;
-    }
-    const std::size_t at = file.batch.size();
-    file.batch.resize(at + frame_bytes);
-    std::memcpy(file.batch.data() + at, file.pending_header.data(), kFrameHeaderBytes);
-    file.cipher->seal(plain, {file.batch.data() + at + kFrameHeaderBytes, static_cast<std::size_t>(amount)},
-                      0, place);
-    file.header_pending = false;
-    const bool commit = get_be32(file.frame_header.data() + 4) != 0;
-    return commit ? write_batch(file) : SQLITE_OK;
+    return append_frame(file, plain, place, pos);
 }
 
 }  // namespace
