@@ -192,7 +192,7 @@ Status measure_reads(std::array<Variant, 2>& variants, const ScratchDir& dir, co
     auto three_ways = [&](auto read, Comparison& cold, Comparison& reopened,
                           Comparison& warm) -> Status {
         std::array<std::vector<double>, 2> warm_samples;
-        FC_ASSIGN(cold, interleaved(variants, s.repetitions, 1.30,
+        FC_ASSIGN(cold, interleaved(variants, s.repetitions * kColdSamples, 1.30,
                                     [&](Variant& v, int) -> Result<double> {
                                         const std::size_t i = v.encrypted ? 1 : 0;
                                         for (const auto& suffix : {"", "-wal"}) {

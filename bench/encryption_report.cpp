@@ -36,6 +36,7 @@ std::vector<Row> informational_rows(const Results& r) {
 Json report_json(const Sizes& s, bool quick, const Results& r) {
     const auto kdf = platform::KdfLimits::interactive();
     Json out{{"benchmark", "encryption"}, {"quick", quick}, {"repetitions", s.repetitions},
+             {"cold_samples", s.repetitions * kColdSamples},
              {"sizes", Json{{"recorded_contacts", s.recorded}, {"customers", s.customers},
                             {"contacts", s.contacts}, {"follow_ups", s.follow_ups},
                             {"lookups", s.lookups}}},
@@ -72,7 +73,8 @@ void print_report(const Sizes& s, const Results& r) {
               << " contacts, " << format_count(static_cast<std::uint64_t>(s.follow_ups))
               << " follow-ups; file " << format_count(r.file_bytes[0] / 1024) << " KiB plain, "
               << format_count(r.file_bytes[1] / 1024) << " KiB encrypted; medians of "
-              << s.repetitions << " repetitions\n\n";
+              << s.repetitions << " repetitions (" << s.repetitions * kColdSamples
+              << " samples of each cold read)\n\n";
     Table table({"workload (median)", "plain", "encrypted", "enc/plain", "target", "result"});
     bool all_pass = true;
     for (const auto& row : rows(r)) {

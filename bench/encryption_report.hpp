@@ -18,6 +18,11 @@ struct Sizes {
     int repetitions = 5;
 };
 
+// A cold read (a scan takes about 10 ms) waits on the storage, whose speed
+// swings from one read to the next: cold figures take three samples a
+// repetition, so their medians are of three times as many.
+constexpr int kColdSamples = 3;
+
 struct Results {
     Comparison record, bulk, scan_cold, scan_warm, lookups_cold, lookups_warm, open_sqlite;
     // New connection, files still in the OS page cache (reported, no target).
