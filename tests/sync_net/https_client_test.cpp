@@ -96,7 +96,8 @@ TEST_CASE("https client: an unreadable pinned fingerprint is an invalid argument
 TEST_CASE("https client: nothing listening is reported as offline") {
     ClientOptions options;
     options.host = "127.0.0.1";
-    options.port = unused_port();
+    const ClosedPort closed;
+    options.port = closed.port();
     options.pinned_fingerprint = test_fingerprint();
     options.connect_timeout = 1s;
     HttpsClient client(options);

@@ -103,11 +103,18 @@ bool RunningServer::logged(const std::string& event) const {
     return false;
 }
 
-std::uint16_t unused_port() {
+struct ClosedPort::Impl {
     asio::io_context io;
-    tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-    return acceptor.local_endpoint().port();
+    tcp::socket socket{io};
+};
+
+ClosedPort::ClosedPort() : impl_(std::make_unique<Impl>()) {
+    impl_->socket.open(tcp::v4());
+    impl_->socket.bind(tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    port_ = impl_->socket.local_endpoint().port();
 }
+
+ClosedPort::~ClosedPort() = default;
 
 struct RawConnection::Impl {
     asio::io_context io;

@@ -48,8 +48,22 @@ private:
     std::unique_ptr<StoreServer> server_;
 };
 
-// A port on 127.0.0.1 that nothing listens on (bound, then released).
-std::uint16_t unused_port();
+// A port on 127.0.0.1 that nothing listens on: a socket holds it bound
+// without listening for as long as the object lives, so a connection to it is
+// refused and no other test can take the port meanwhile.
+class ClosedPort {
+public:
+    ClosedPort();
+    ~ClosedPort();
+    ClosedPort(const ClosedPort&) = delete;
+    ClosedPort& operator=(const ClosedPort&) = delete;
+    std::uint16_t port() const { return port_; }
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+    std::uint16_t port_ = 0;
+};
 
 // Waits until the condition holds, polling; false if it never does in time.
 template <typename Condition>
