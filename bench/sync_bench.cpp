@@ -2,9 +2,6 @@
 // sync and poke latency, over TLS on the loopback against the real store server.
 #include <CLI/CLI.hpp>
 
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <iostream>
 #include <random>
@@ -14,6 +11,7 @@
 #include "forecourt/sync/net/event_socket.hpp"
 #include "registry.hpp"
 #include "sync_floor.hpp"
+#include "sync_pull.hpp"
 #include "sync_harness.hpp"
 
 // A namespace of its own: the benchmarks are compiled in one unity batch.
@@ -27,6 +25,7 @@ struct SyncBenchOptions {
     int customers = 2'000;
     int scale = 5;
     double contacts_per_customer = 10;
+    int pull_repetitions = 3;  // pulls of each book, and floors, their medians kept
     int delta_repetitions = 15;
     int latency_samples = 50;
     std::uint64_t seed = 20'251'124;
@@ -41,12 +40,6 @@ struct GeneratedTablet {
     std::unique_ptr<platform::ManualClock> clock;
     fixtures::GeneratedBook generated;
     BenchTablet tablet;
-};
-
-struct PullFigures {
-    double us = 0;
-    int pulled = 0;
-    std::uint64_t rss_kib = 0;  // the pulling process's peak
 };
 
 Result<GeneratedTablet> generate(const ScratchDir& dir, const std::string& name, int customers,
@@ -65,73 +58,6 @@ Result<GeneratedTablet> generate(const ScratchDir& dir, const std::string& name,
     FC_ASSIGN(g.generated, fixtures::create_generated_book(options, *g.clock, spec));
     FC_ASSIGN(g.tablet, open_tablet(options));
     return g;
-}
-
-// The child's side: a fresh tablet enrols and pulls everything; prints its figures.
-int run_pull_child(const SyncBenchOptions& o) {
-    sync::net::ClientOptions connection;
-    connection.host = "127.0.0.1";
-    connection.port = static_cast<std::uint16_t>(o.child_port);
-    connection.pinned_fingerprint = o.child_pin;
-    connection.io_timeout = std::chrono::seconds(60);
-    HttpsTransport transport(connection);
-    BookOptions options;
-    options.path = o.child_book;
-    auto tablet = create_tablet(options, "pulling tablet");
-    auto enrolled = tablet.ok() ? tablet->enrol(transport, o.child_code, "https://127.0.0.1",
-                                                o.child_pin)
-                                : Status(tablet.error());
-    if (!enrolled.ok()) {
-        std::cerr << "pulling tablet: " << enrolled.error().describe() << '\n';
-        return 2;
-    }
-    const auto start = std::chrono::steady_clock::now();
-    auto summary = tablet->client->sync(transport);
-    const double us = elapsed_us(start);
-    if (!summary.ok()) {
-        std::cerr << "pulling tablet: " << summary.error().describe() << '\n';
-        return 2;
-    }
-    std::cout << Json{{"us", us}, {"pulled", summary->pulled}, {"vmhwm_kib", peak_rss_kib()}}.dump()
-              << '\n';
-    return 0;
-}
-
-// Runs the pull in a child process of its own, so its peak RSS is the tablet's alone.
-Result<PullFigures> pull_in_child(LoopbackStore& store, const std::string& consultant_id,
-                                  const std::string& book_path) {
-    FC_ASSIGN(auto code, store.issue_code(consultant_id));
-    const auto port = std::to_string(store.client_options().port);
-    std::vector<std::string> args{"forecourt-bench", "sync", "--pull-child", "--child-port", port,
-                                  "--child-pin", store.fingerprint(), "--child-code", code,
-                                  "--child-book", book_path};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    int out[2];
-    if (::pipe(out) != 0) return make_error(ErrorCode::internal, "pipe failed");
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        ::dup2(out[1], STDOUT_FILENO);
-        ::close(out[0]);
-        ::execv("/proc/self/exe", argv.data());
-        ::_exit(127);
-    }
-    ::close(out[1]);
-    std::string text;
-    char buffer[512];
-    for (ssize_t n; (n = ::read(out[0], buffer, sizeof buffer)) > 0;) text.append(buffer, static_cast<std::size_t>(n));
-    ::close(out[0]);
-    int wait_status = 0;
-    ::waitpid(pid, &wait_status, 0);
-    auto figures = Json::parse(text, nullptr, false);
-    if (!WIFEXITED(wait_status) || WEXITSTATUS(wait_status) != 0 || figures.is_discarded())
-        return make_error(ErrorCode::internal, "the pulling child failed");
-    // The child's own VmHWM, not wait4's ru_maxrss: Linux carries the high-water
-    // mark of the memory a process had before execve into ru_maxrss, and a
-    // forked child starts with the benchmark's (the server, the generated books).
-    return PullFigures{figures["us"].get<double>(), figures["pulled"].get<int>(),
-                       figures["vmhwm_kib"].get<std::uint64_t>()};
 }
 
 Result<double> timed_sync(BenchTablet& tablet, sync::Transport& transport) {
@@ -229,8 +155,9 @@ BookOptions book_at(const std::string& path) {
 
 struct Figures {
     fixtures::GeneratedBook normal, large;
-    FloorResult floor;
-    PullFigures pull, large_pull;
+    FloorResult floor;                 // its time: the median of floor_samples_us
+    std::vector<double> floor_samples_us;
+    PullSeries pull, large_pull;
     double push_us = 0;
     Delta delta;
     std::vector<double> latency_us;
@@ -240,8 +167,8 @@ Json report_json(const SyncBenchOptions& o, bool quick, const Figures& f) {
     const auto book = [](const fixtures::GeneratedBook& g, int customers) {
         return Json{{"customers", customers}, {"contacts", g.contacts}, {"follow_ups", g.follow_ups}};
     };
-    const Comparison pull{f.floor.us, f.pull.us, kPullTarget}, push{f.floor.us, f.push_us, kPushTarget};
-    const Comparison scale{f.pull.us, f.large_pull.us, kScaleTarget};
+    const Comparison pull{f.floor.us, f.pull.us(), kPullTarget}, push{f.floor.us, f.push_us, kPushTarget};
+    const Comparison scale{f.pull.us(), f.large_pull.us(), kScaleTarget};
     const double rss_mib = static_cast<double>(std::max(f.pull.rss_kib, f.large_pull.rss_kib)) / 1024;
     const auto ratio = [](const Comparison& c) {
         return Json{{"baseline_us", c.baseline_us}, {"subject_us", c.subject_us},
@@ -249,12 +176,14 @@ Json report_json(const SyncBenchOptions& o, bool quick, const Figures& f) {
     };
     Json out{{"benchmark", "sync"}, {"quick", quick}, {"seed", o.seed}, {"transport", "https+wss 127.0.0.1"}};
     out["books"] = {{"normal", book(f.normal, o.customers)}, {"large", book(f.large, o.customers * o.scale)}};
-    out["floor"] = {{"records", f.floor.records}, {"us", f.floor.us}};
+    out["floor"] = {{"records", f.floor.records}, {"us", f.floor.us}, {"samples_us", f.floor_samples_us}};
     out["pull"] = ratio(pull);
     out["pull"]["records_pulled"] = f.pull.pulled;
+    out["pull"]["samples_us"] = f.pull.samples_us;
     out["push"] = ratio(push);
     out["large_pull"] = ratio(scale);
     out["large_pull"]["records_pulled"] = f.large_pull.pulled;
+    out["large_pull"]["samples_us"] = f.large_pull.samples_us;
     out["peak_rss"] = {{"normal_kib", f.pull.rss_kib}, {"large_kib", f.large_pull.rss_kib},
                        {"target_mib", kRssTargetMib}, {"pass", rss_mib <= kRssTargetMib}};
     out["delta"] = ratio(f.delta.comparison);
@@ -293,6 +222,23 @@ int fail(const Error& error) {
     return 2;
 }
 
+// New tablets pull the book, each followed by the floor of what it pulled, so
+// the machine's slower and faster stretches fall on both alike.
+Status measure_pulls(LoopbackStore& store, const std::string& consultant, const ScratchDir& dir,
+                     int repetitions, Figures& f) {
+    for (int rep = 0; rep < repetitions; ++rep) {
+        const std::string n = std::to_string(rep);
+        progress("pull into a new tablet (child process), " + std::to_string(rep + 1) + " of " +
+                 std::to_string(repetitions) + "...");
+        FC_ASSIGN(auto pull, pull_in_child(store, consultant, dir.file("pulled-" + n + ".db")));
+        f.pull.add(pull);
+        FC_ASSIGN(f.floor, measure_floor(dir.file("pulled-" + n + ".db"), dir.file("floor-" + n + ".db")));
+        f.floor_samples_us.push_back(f.floor.us);
+    }
+    f.floor.us = median(f.floor_samples_us);
+    return ok_status();
+}
+
 Status measure_all(const SyncBenchOptions& o, const ScratchDir& dir, Figures& f) {
     LoopbackStoreOptions store_options;
     store_options.path = dir.file("store.db");
@@ -305,9 +251,7 @@ Status measure_all(const SyncBenchOptions& o, const ScratchDir& dir, Figures& f)
     FC_TRY(writer.tablet.enrol(writer_link, code, store->url(), store->fingerprint()));
     progress("push of the book over TLS...");
     FC_ASSIGN(f.push_us, timed_sync(writer.tablet, writer_link));
-    progress("pull into a new tablet (child process)...");
-    FC_ASSIGN(f.pull, pull_in_child(*store, consultant, dir.file("pulled.db")));
-    FC_ASSIGN(f.floor, measure_floor(dir.file("pulled.db"), dir.file("floor.db")));
+    FC_TRY(measure_pulls(*store, consultant, dir, o.pull_repetitions, f));
     {
         FC_ASSIGN(auto large, generate(dir, "large", o.customers * o.scale, o));
         f.large = large.generated;
@@ -317,8 +261,13 @@ Status measure_all(const SyncBenchOptions& o, const ScratchDir& dir, Figures& f)
         FC_TRY(large.tablet.enrol(direct, large_code, store->url(), store->fingerprint()));
         progress("loading the large book into the store...");
         FC_TRY(large.tablet.client->sync(direct));
-        progress("pull of the large book (child process)...");
-        FC_ASSIGN(f.large_pull, pull_in_child(*store, owner, dir.file("large_pulled.db")));
+        for (int rep = 0; rep < o.pull_repetitions; ++rep) {
+            progress("pull of the large book (child process), " + std::to_string(rep + 1) + " of " +
+                     std::to_string(o.pull_repetitions) + "...");
+            FC_ASSIGN(auto large_pull, pull_in_child(*store, owner,
+                                                     dir.file("large_pulled-" + std::to_string(rep) + ".db")));
+            f.large_pull.add(large_pull);
+        }
     }
     progress("delta sync...");
     FC_ASSIGN(auto empty_owner, store->add_consultant("张伟"));
@@ -339,11 +288,13 @@ Status measure_all(const SyncBenchOptions& o, const ScratchDir& dir, Figures& f)
 }
 
 int run_sync(const SyncBenchOptions& options, const CommonOptions& common) {
-    if (options.pull_child) return run_pull_child(options);
+    if (options.pull_child)
+        return run_pull_child({options.child_port, options.child_pin, options.child_code, options.child_book});
     SyncBenchOptions o = options;
     if (common.quick) {
         o.customers = std::min(o.customers, 200);
         o.delta_repetitions = std::min(o.delta_repetitions, 5);
+        o.pull_repetitions = 1;
         o.latency_samples = std::min(o.latency_samples, 10);
     }
     ScratchDir dir(o.dir);
@@ -365,6 +316,9 @@ Runner configure_sync(CLI::App& command) {
         ->check(CLI::Range(2, 100))->capture_default_str();
     command.add_option("--contacts-per-customer", o->contacts_per_customer, "mean contacts per customer")
         ->check(CLI::Range(1.0, 50.0))->capture_default_str();
+    command.add_option("--pull-repetitions", o->pull_repetitions,
+                       "pulls of each book, and floors, their medians kept (--quick: 1)")
+        ->check(CLI::Range(1, 100))->capture_default_str();
     command.add_option("--delta-repetitions", o->delta_repetitions, "delta syncs per book")
         ->check(CLI::Range(1, 1000))->capture_default_str();
     command.add_option("--latency-samples", o->latency_samples, "poke round trips timed")
