@@ -1,8 +1,14 @@
 // The tablet's push in batches over a transport that sends in the background:
-// the next batch is read and encoded while one is on its way, and sent only
-// once that one's answer is applied.
+// the next batch is read and encoded while one is on its way, and sent as
+// soon as that one's answer shows the store took it all with nothing to pull,
+// while the tablet commits that answer.
 #include <doctest/doctest.h>
 
+#include <sqlite3.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -109,4 +115,48 @@ TEST_CASE("pipelined push: a refused change is set aside, and the batches after 
     auto refused = need(p.t.book().changes().refused(10));
     REQUIRE(refused.size() == 1);
     CHECK(refused[0].change.seq == notes_seq);
+}
+
+TEST_CASE("pipelined push: the next batch goes out before the tablet has committed the answer to the one before") {
+    BatchedPush p;
+    p.register_prospects(0, 8);
+    const auto seqs = p.waiting();
+    // Once the store has answered the first batch, another connection holds the
+    // book's write lock, so the tablet cannot commit that answer. The second
+    // batch's send lets it go; if no send comes within a second, a timer does.
+    sqlite3* holder = nullptr;
+    REQUIRE(sqlite3_open(p.t.book().db().path().c_str(), &holder) == SQLITE_OK);
+    std::mutex lock_mutex;
+    bool locked = false;
+    std::atomic<bool> second_sent_while_locked{false};
+    auto release = [&] {
+        std::lock_guard guard(lock_mutex);
+        if (locked) sqlite3_exec(holder, "ROLLBACK", nullptr, nullptr, nullptr);
+        locked = false;
+    };
+    p.transport.on_answered = [&](int number) {
+        if (number != 1) return;
+        std::lock_guard guard(lock_mutex);
+        locked = sqlite3_exec(holder, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
+    };
+    p.transport.on_send = [&](int number) {
+        if (number != 2) return;
+        {
+            std::lock_guard guard(lock_mutex);
+            second_sent_while_locked = locked;
+        }
+        release();
+    };
+    std::thread timer([&] {
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+        release();
+    });
+    const auto summary = p.t.sync(p.transport);
+    timer.join();
+    sqlite3_close(holder);
+    REQUIRE(summary.ok());
+    CHECK(second_sent_while_locked.load());
+    CHECK(summary->pushed == static_cast<int>(seqs.size()));
+    CHECK(p.waiting().empty());
+    CHECK(p.logged() == seqs);
 }

@@ -68,7 +68,7 @@ private:
 // An in-process transport that says it may send in the background, and
 // remembers each request's pull cursor and the thread that sent it. One
 // chosen send (1-based) fails as if the store had not answered; another
-// gets a 200 whose body is cut short.
+// gets a 200 whose body is cut short; hooks watch each send.
 class BackgroundTransport : public sync::Transport {
 public:
     explicit BackgroundTransport(StoreFixture& server) : inner_(server) {}
@@ -76,17 +76,22 @@ public:
         const auto body = nlohmann::json::parse(request.body);
         cursors.push_back(body["pull"]["cursor"].get<std::int64_t>());
         threads.push_back(std::this_thread::get_id());
-        if (static_cast<int>(cursors.size()) == fail_send)
+        const int number = static_cast<int>(cursors.size());
+        if (on_send) on_send(number);
+        if (number == fail_send)
             return make_error(ErrorCode::offline, "the store server did not answer", ErrorDomain::sync);
         auto response = inner_.send(request);
-        if (static_cast<int>(cursors.size()) == garble_send && response.ok())
-            response->body.resize(response->body.size() / 2);
+        if (number == garble_send && response.ok()) response->body.resize(response->body.size() / 2);
+        if (on_answered) on_answered(number);
         return response;
     }
     bool sends_in_background() const override { return true; }
 
     int fail_send = 0;
     int garble_send = 0;
+    // Called with the send's number (1-based), on the sending thread: as it
+    // begins, and once the store has answered.
+    std::function<void(int)> on_send, on_answered;
     std::vector<std::int64_t> cursors;
     std::vector<std::thread::id> threads;
 

@@ -217,6 +217,17 @@ bool staged_still_follows(const PreparedSync& sent, const RoundResult& result) {
            result.pulled == 0;
 }
 
+// The batch staged while `sent` was on its way can go out before this answer
+// is applied: the store took all of `sent` and sent nothing to pull, so
+// staged_still_follows() will hold, and the local commit of this answer then
+// overlaps the store's work on the next batch. Should this tablet stop before
+// that commit, `sent` is pushed again and the store acknowledges it as a
+// duplicate.
+bool push_follows(const PreparedSync& sent, const SyncResponse& decoded) {
+    return sent.pushed > 0 && decoded.push.acked_seq >= sent.last_seq &&
+           decoded.device_status == DeviceStatus::active && (!decoded.pull || decoded.pull->changes.empty());
+}
+
 }  // namespace
 
 std::optional<PreparedSync> SyncClient::page_ahead(const Transport& transport, const PreparedSync& sent,
@@ -233,13 +244,16 @@ Result<SyncSummary> SyncClient::sync(Transport& transport) {
     SyncSummary summary;
     detail::Applied applied;                 // the last round's answer, for the next request's thread to free
     std::optional<detail::SentAhead> ahead;  // joined when it goes out of scope, answer dropped
+    // The outbox's next batch, read and encoded while a push is on its way.
+    std::optional<PreparedSync> staged;
     auto on_decoded = [&](const PreparedSync& sent, const SyncResponse& decoded) {
         if (page_hook_ && decoded.pull) page_hook_(*decoded.pull);
         if (auto next = page_ahead(transport, sent, decoded))
             ahead = detail::send_in_background(transport, std::move(*next), options_.limits, std::move(applied));
+        else if (staged && transport.sends_in_background() && push_follows(sent, decoded))
+            ahead = detail::send_in_background(transport, std::move(*std::exchange(staged, std::nullopt)),
+                                               options_.limits, std::move(applied));
     };
-    // The outbox's next batch, read and encoded while a push is on its way.
-    std::optional<PreparedSync> staged;
     detail::LongPullCheckpoints checkpoints(book_->db(), options_.pull_checkpoint_pages);
     detail::GroupedPulls grouped(group_pulls_, pulled_tx_);  // before `checkpoints` is put back
     for (int round = 0; round < options_.max_rounds; ++round) {
@@ -250,6 +264,7 @@ Result<SyncSummary> SyncClient::sync(Transport& transport) {
         if (pulled_tx_ && !detail::answered_by(ahead, pulled_until_)) FC_TRY(commit_pulled());
         if (ahead) {
             prepared = std::move(ahead->prepared);
+            if (prepared.pushed > 0) stage_after(prepared.last_seq, staged);
             answer = ahead->answer.get();
             ahead.reset();
         } else {
@@ -281,15 +296,17 @@ Result<detail::SentAnswer> SyncClient::send_round(Transport& transport, bool fir
     }
     if (prepared.pushed > 0 && transport.sends_in_background()) {
         const auto last_seq = prepared.last_seq;
-        return detail::send_while(transport, prepared, options_.limits, [&] {
-            // Not staging (the book could not be read) only costs the overlap.
-            if (auto next = prepare_after(last_seq, false); next.ok() && next->pushed > 0)
-                staged = std::move(*next);
-        });
+        return detail::send_while(transport, prepared, options_.limits,
+                                  [&] { stage_after(last_seq, staged); });
     }
     detail::SentAnswer answer;
     answer.reply = transport.send(prepared.request);
     return answer;
+}
+
+void SyncClient::stage_after(std::int64_t last_seq, std::optional<PreparedSync>& staged) {
+    // Not staging (the book could not be read) only costs the overlap.
+    if (auto next = prepare_after(last_seq, false); next.ok() && next->pushed > 0) staged = std::move(*next);
 }
 
 Status SyncClient::record_failure(const Error& error) {

@@ -135,6 +135,9 @@ private:
     // the batch after it is read into `staged`.
     Result<detail::SentAnswer> send_round(Transport& transport, bool first, PreparedSync& prepared,
                                           std::optional<PreparedSync>& staged);
+    // Reads the outbox's batch after `last_seq` into `staged` while the batch
+    // that ends there is on its way.
+    void stage_after(std::int64_t last_seq, std::optional<PreparedSync>& staged);
     // These take the pulled page's changes (moved into the book).
     Result<RoundResult> complete_decoded(const PreparedSync& sent, SyncResponse& decoded,
                                          const DecodedHook& decoded_hook);
