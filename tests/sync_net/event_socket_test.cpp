@@ -95,6 +95,40 @@ TEST_CASE("event socket: server stop closes the device's socket promptly") {
     CHECK(eventually([&] { return !(*ana)->is_open(); }, 2s));
 }
 
+TEST_CASE("event socket: a socket upgraded just as the server stops is closed, not left open") {
+    // The token is checked between reading the upgrade request and registering
+    // the socket: the stop begins there, and closes every connection it knows
+    // of before the socket is registered. A socket registered after that would
+    // hold the stop for the handshake timeout.
+    auto options = options_with_devices();
+    options.handshake_timeout = 5s;
+    std::promise<void> upgrading;
+    auto upgrading_now = upgrading.get_future();
+    std::atomic<bool> asked{false};
+    options.authenticate_socket = [&](const std::string& token) -> std::optional<std::string> {
+        if (token != "token-ana" || asked.exchange(true)) return std::nullopt;
+        upgrading.set_value();
+        std::this_thread::sleep_for(300ms);  // meanwhile the stop begins
+        return "tablet-ana";
+    };
+    RunningServer running(std::move(options));
+    auto stopping = std::async(std::launch::async, [&] {
+        upgrading_now.wait();
+        const auto start = std::chrono::steady_clock::now();
+        running.server().stop();
+        return std::chrono::steady_clock::now() - start;
+    });
+    auto opening = socket_options(running, "token-ana");
+    opening.connection.handshake_timeout = 2s;
+    auto opened = EventSocket::open(opening);
+    const auto took = stopping.get();
+    INFO("server log:\n" << running.log_text());
+    CHECK(took < 2500ms);
+    CHECK(running.server().open_connections() == 0);
+    CHECK(running.logged("connection_refused"));
+    if (opened.ok()) CHECK(eventually([&] { return !(*opened)->is_open(); }, 2s));
+}
+
 TEST_CASE("event socket: a device that stops answering pings is dropped after the idle timeout") {
     namespace beast = boost::beast;
     namespace asio = boost::asio;
