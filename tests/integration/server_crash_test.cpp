@@ -113,7 +113,12 @@ TEST_CASE("sync crash: the store server killed with SIGKILL while applying pushe
     std::map<std::int64_t, OutboxEntry> acknowledged, ever_queued;
     int kills_mid_sync = 0;
     std::int64_t answered = 0, answered_us = 0;  // requests answered in earlier rounds, and their time
-    for (int round = 1; round <= kKills; ++round) {
+    // A kill aimed late in a round can land after its sync has finished (more
+    // often on a loaded machine): rounds go on until kKills kills have landed
+    // while the tablet pushes, at most three times as many rounds.
+    int round = 0;
+    while (kills_mid_sync < kKills && round < 3 * kKills) {
+        ++round;
         write_offline(*book, customers, round);
         const auto before = outbox_of(*book);
         ever_queued.insert(before.begin(), before.end());
@@ -177,13 +182,13 @@ TEST_CASE("sync crash: the store server killed with SIGKILL while applying pushe
             CHECK(ours[table] == theirs[table]);
         }
         CHECK(ours["customers"].size() == customers.size());
-        CHECK(ours["contacts"].size() == static_cast<std::size_t>(kKills * 12));
+        CHECK(ours["contacts"].size() == static_cast<std::size_t>(round * 12));
     }
     const auto seconds = std::chrono::duration<double>(Clock::now() - started).count();
     std::printf("sync crash test (server killed mid-push): %d kills, %d mid-sync, %zu changes pushed, %.1f s\n",
-                kKills, kills_mid_sync, ever_queued.size(), seconds);
+                round, kills_mid_sync, ever_queued.size(), seconds);
     // Kills must land while the tablet pushes, or this test proves nothing.
-    CHECK(kills_mid_sync >= kKills * 2 / 3);
+    CHECK(kills_mid_sync >= kKills);
 }
 
 }  // namespace forecourt::testing
