@@ -239,6 +239,28 @@ Status measure_pulls(LoopbackStore& store, const std::string& consultant, const 
     return ok_status();
 }
 
+// A book --scale times larger, loaded into the store in-process (not timed),
+// then pulled by new tablets as the normal one is.
+Status measure_large_pulls(LoopbackStore& store, const SyncBenchOptions& o, const ScratchDir& dir,
+                           Figures& f) {
+    FC_ASSIGN(auto large, generate(dir, "large", o.customers * o.scale, o));
+    f.large = large.generated;
+    FC_ASSIGN(auto owner, store.add_consultant("李娜"));
+    DirectTransport direct(store.service());
+    FC_ASSIGN(auto large_code, store.issue_code(owner));
+    FC_TRY(large.tablet.enrol(direct, large_code, store.url(), store.fingerprint()));
+    progress("loading the large book into the store...");
+    FC_TRY(large.tablet.client->sync(direct));
+    for (int rep = 0; rep < o.pull_repetitions; ++rep) {
+        progress("pull of the large book (child process), " + std::to_string(rep + 1) + " of " +
+                 std::to_string(o.pull_repetitions) + "...");
+        FC_ASSIGN(auto large_pull, pull_in_child(store, owner,
+                                                 dir.file("large_pulled-" + std::to_string(rep) + ".db")));
+        f.large_pull.add(large_pull);
+    }
+    return ok_status();
+}
+
 Status measure_all(const SyncBenchOptions& o, const ScratchDir& dir, Figures& f) {
     LoopbackStoreOptions store_options;
     store_options.path = dir.file("store.db");
@@ -252,23 +274,7 @@ Status measure_all(const SyncBenchOptions& o, const ScratchDir& dir, Figures& f)
     progress("push of the book over TLS...");
     FC_ASSIGN(f.push_us, timed_sync(writer.tablet, writer_link));
     FC_TRY(measure_pulls(*store, consultant, dir, o.pull_repetitions, f));
-    {
-        FC_ASSIGN(auto large, generate(dir, "large", o.customers * o.scale, o));
-        f.large = large.generated;
-        FC_ASSIGN(auto owner, store->add_consultant("李娜"));
-        DirectTransport direct(store->service());
-        FC_ASSIGN(auto large_code, store->issue_code(owner));
-        FC_TRY(large.tablet.enrol(direct, large_code, store->url(), store->fingerprint()));
-        progress("loading the large book into the store...");
-        FC_TRY(large.tablet.client->sync(direct));
-        for (int rep = 0; rep < o.pull_repetitions; ++rep) {
-            progress("pull of the large book (child process), " + std::to_string(rep + 1) + " of " +
-                     std::to_string(o.pull_repetitions) + "...");
-            FC_ASSIGN(auto large_pull, pull_in_child(*store, owner,
-                                                     dir.file("large_pulled-" + std::to_string(rep) + ".db")));
-            f.large_pull.add(large_pull);
-        }
-    }
+    FC_TRY(measure_large_pulls(*store, o, dir, f));
     progress("delta sync...");
     FC_ASSIGN(auto empty_owner, store->add_consultant("张伟"));
     FC_ASSIGN(auto empty, create_tablet(book_at(dir.file("empty.db")), "empty"));

@@ -230,9 +230,12 @@ bool push_follows(const PreparedSync& sent, const SyncResponse& decoded) {
 
 }  // namespace
 
-std::optional<PreparedSync> SyncClient::page_ahead(const Transport& transport, const PreparedSync& sent,
-                                                   const SyncResponse& decoded) {
-    if (!transport.sends_in_background() || !next_round_only_pulls(sent, decoded)) return std::nullopt;
+std::optional<PreparedSync> SyncClient::request_ahead(const Transport& transport, const PreparedSync& sent,
+                                                      const SyncResponse& decoded,
+                                                      std::optional<PreparedSync>& staged) {
+    if (!transport.sends_in_background()) return std::nullopt;
+    if (staged && push_follows(sent, decoded)) return std::exchange(staged, std::nullopt);
+    if (!next_round_only_pulls(sent, decoded)) return std::nullopt;
     const auto waiting = book_->changes().has_pending();
     if (!waiting.ok() || *waiting) return std::nullopt;
     auto next = prepare_pull(decoded.pull->cursor);
@@ -248,11 +251,8 @@ Result<SyncSummary> SyncClient::sync(Transport& transport) {
     std::optional<PreparedSync> staged;
     auto on_decoded = [&](const PreparedSync& sent, const SyncResponse& decoded) {
         if (page_hook_ && decoded.pull) page_hook_(*decoded.pull);
-        if (auto next = page_ahead(transport, sent, decoded))
+        if (auto next = request_ahead(transport, sent, decoded, staged))
             ahead = detail::send_in_background(transport, std::move(*next), options_.limits, std::move(applied));
-        else if (staged && transport.sends_in_background() && push_follows(sent, decoded))
-            ahead = detail::send_in_background(transport, std::move(*std::exchange(staged, std::nullopt)),
-                                               options_.limits, std::move(applied));
     };
     detail::LongPullCheckpoints checkpoints(book_->db(), options_.pull_checkpoint_pages);
     detail::GroupedPulls grouped(group_pulls_, pulled_tx_);  // before `checkpoints` is put back

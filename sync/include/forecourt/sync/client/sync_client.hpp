@@ -124,11 +124,13 @@ public:
 private:
     // The outbox's batch after `after_seq`, with a pull from the book's cursor.
     Result<PreparedSync> prepare_after(std::int64_t after_seq, bool count_remaining);
-    // The request for the page after `decoded`'s, to send while that one is
-    // applied: only over a transport that sends in the background, when the
-    // round pushed nothing, nothing waits in the outbox and more follows.
-    std::optional<PreparedSync> page_ahead(const Transport& transport, const PreparedSync& sent,
-                                           const SyncResponse& decoded);
+    // The request to send while `decoded` is applied, only over a transport
+    // that sends in the background: the batch `staged` while `sent` was on its
+    // way, when the store took all of `sent` and sent nothing to pull; or the
+    // page after `decoded`'s, when the round pushed nothing, nothing waits in
+    // the outbox and more follows.
+    std::optional<PreparedSync> request_ahead(const Transport& transport, const PreparedSync& sent,
+                                              const SyncResponse& decoded, std::optional<PreparedSync>& staged);
     // This round's request when none was sent ahead, and its answer: the
     // batch staged last round, or the next one read now. A push goes out on
     // another thread (over a transport that sends in the background) while
