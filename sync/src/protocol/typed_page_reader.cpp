@@ -61,7 +61,12 @@ enum class Where { document, changes, change, fields, field_array, versions };
 
 class TypedReader final : public nlohmann::json_sax<json> {
 public:
-    explicit TypedReader(const Limits& limits) : limits_(limits), doc_(limits) {}
+    // `body_bytes`: the message's size, from which room for its changes is
+    // made at once (no change takes fewer than about 64 bytes).
+    TypedReader(const Limits& limits, std::size_t body_bytes)
+        : limits_(limits),
+          doc_(limits),
+          expected_changes_(std::min(limits.max_array_length, body_bytes / 64)) {}
 
     json& root() { return doc_.root; }
     std::vector<PulledChange> changes;
@@ -133,6 +138,9 @@ public:
                 if (limits_.max_depth < 5) return false;
                 inner_members_ = 0;
                 if (draft_.current == kFields) {
+                    // The store sends the table first: room for all its fields at once.
+                    const auto* table = model::find_table(draft_.change.table);
+                    draft_.change.fields.reserve(table ? table->fields.size() : 8);
                     where_ = Where::fields;
                     return true;
                 }
@@ -176,6 +184,7 @@ public:
                 if (limits_.max_depth < 3) return false;
                 // The document decoder finds an empty array; the changes are kept apart.
                 doc_.place(json::array());
+                changes.reserve(expected_changes_);
                 changes_members_ = 0;
                 where_ = Where::changes;
                 return true;
@@ -357,6 +366,7 @@ private:
     std::size_t change_members_ = 0;
     std::size_t inner_members_ = 0;  // of "fields" or "versions"
     std::size_t array_members_ = 0;  // of a field's array value
+    std::size_t expected_changes_;
 };
 
 }  // namespace
@@ -364,7 +374,7 @@ private:
 std::optional<TypedResponse> read_typed_response(std::string_view body, const Limits& limits) {
     if (body.size() > limits.max_response_bytes || invalid_utf8_at(body) != std::string_view::npos)
         return std::nullopt;
-    TypedReader reader(limits);
+    TypedReader reader(limits, body.size());
     if (!json::sax_parse(body.begin(), body.end(), &reader, json::input_format_t::json, true,
                          false))
         return std::nullopt;
