@@ -37,6 +37,7 @@ Json report_json(const Sizes& s, bool quick, const Results& r) {
     const auto kdf = platform::KdfLimits::interactive();
     Json out{{"benchmark", "encryption"}, {"quick", quick}, {"repetitions", s.repetitions},
              {"cold_samples", s.repetitions * kColdSamples},
+             {"warm_reads", Json{{"scan", kWarmScanReads}, {"lookups", kWarmLookupReads}}},
              {"sizes", Json{{"recorded_contacts", s.recorded}, {"customers", s.customers},
                             {"contacts", s.contacts}, {"follow_ups", s.follow_ups},
                             {"lookups", s.lookups}}},
@@ -74,7 +75,8 @@ void print_report(const Sizes& s, const Results& r) {
               << " follow-ups; file " << format_count(r.file_bytes[0] / 1024) << " KiB plain, "
               << format_count(r.file_bytes[1] / 1024) << " KiB encrypted; medians of "
               << s.repetitions << " repetitions (" << s.repetitions * kColdSamples
-              << " samples of each cold read)\n\n";
+              << " samples of each cold read; warm: the median of " << kWarmScanReads
+              << " scans and of " << kWarmLookupReads << " lookup runs a repetition)\n\n";
     Table table({"workload (median)", "plain", "encrypted", "enc/plain", "target", "result"});
     bool all_pass = true;
     for (const auto& row : rows(r)) {

@@ -22,6 +22,12 @@ struct Sizes {
 // swings from one read to the next: cold figures take three samples a
 // repetition, so their medians are of three times as many.
 constexpr int kColdSamples = 3;
+// A warm read repeats on the same connection, the median of these kept each
+// repetition. A warm scan takes about 2 ms, short enough for one preemption
+// to decide a median of five: it takes fifteen. Warm lookups (over 100 ms
+// each) take five.
+constexpr int kWarmScanReads = 15;
+constexpr int kWarmLookupReads = 5;
 
 struct Results {
     Comparison record, bulk, scan_cold, scan_warm, lookups_cold, lookups_warm, open_sqlite;
