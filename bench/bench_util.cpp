@@ -57,6 +57,15 @@ std::string format_duration(double us) {
     return printf_string("%.2f s", us / 1e6);
 }
 
+Comparison paired(const std::vector<double>& baseline, const std::vector<double>& subject, double target) {
+    Comparison c{median(baseline), median(subject), target};
+    std::vector<double> ratios;
+    for (std::size_t i = 0; i < std::min(baseline.size(), subject.size()); ++i)
+        if (baseline[i] > 0) ratios.push_back(subject[i] / baseline[i]);
+    c.paired_ratio = median(ratios);
+    return c;
+}
+
 std::string format_ratio(double ratio) {
     return printf_string("%.2f×", ratio);
 }

@@ -32,10 +32,19 @@ struct Comparison {
     double baseline_us = 0;
     double subject_us = 0;
     double target = 0;  // the largest acceptable subject/baseline ratio
+    // Set by paired(): the median of the ratios of samples taken side by side.
+    double paired_ratio = 0;
 
-    double ratio() const { return baseline_us > 0 ? subject_us / baseline_us : 0; }
+    double ratio_of_medians() const { return baseline_us > 0 ? subject_us / baseline_us : 0; }
+    double ratio() const { return paired_ratio > 0 ? paired_ratio : ratio_of_medians(); }
     bool pass() const { return ratio() <= target; }
 };
+
+// The medians of samples taken in pairs (baseline[i] and subject[i] one right
+// after the other), and as the ratio the median of the pairs' ratios: when
+// the machine slows down for part of a run, both of a pair slow down
+// together, whereas the two medians can fall on either side of the change.
+Comparison paired(const std::vector<double>& baseline, const std::vector<double>& subject, double target);
 
 // "850 µs", "12.3 ms", "1.24 s"
 std::string format_duration(double us);

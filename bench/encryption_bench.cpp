@@ -50,7 +50,8 @@ Result<BookOptions> unlocked(Variant& v, BookOptions options) {
 }
 
 // Runs `work` for both variants `repetitions` times, alternating which goes
-// first so load from other processes falls on both alike; medians per side.
+// first so load from other processes falls on both alike; medians per side,
+// and the median of each repetition's encrypted/plain ratio (see paired()).
 Result<Comparison> interleaved(std::array<Variant, 2>& variants, int repetitions, double target,
                                const std::function<Result<double>(Variant&, int rep)>& work) {
     std::array<std::vector<double>, 2> samples;
@@ -61,7 +62,7 @@ Result<Comparison> interleaved(std::array<Variant, 2>& variants, int repetitions
             samples[side].push_back(us);
         }
     }
-    return Comparison{median(samples[0]), median(samples[1]), target};
+    return paired(samples[0], samples[1], target);
 }
 
 json contact_fields(const std::string& customer, const std::string& consultant, int i) {
@@ -142,7 +143,7 @@ Result<Comparison> measure_record(std::array<Variant, 2>& variants, const Scratc
         }
         for (std::size_t i = 0; i < 2; ++i) samples[i].push_back(rep_us[i]);
     }
-    return Comparison{median(samples[0]), median(samples[1]), 1.10};
+    return paired(samples[0], samples[1], 1.10);
 }
 
 // (b) Fills a fresh book per repetition; the last one is kept for (c) and (d).
@@ -220,7 +221,7 @@ Status measure_reads(std::array<Variant, 2>& variants, const ScratchDir& dir, co
                                             warm_samples[i].push_back(median(again));
                                             return first;
                                         }));
-        warm = {median(warm_samples[0]), median(warm_samples[1]), 1.30};
+        warm = paired(warm_samples[0], warm_samples[1], 1.30);
         return ok_status();
     };
     FC_TRY(three_ways([](Book& b, std::size_t) { return full_scan(b); }, kWarmScanReads,
