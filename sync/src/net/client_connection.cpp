@@ -51,6 +51,10 @@ Status handshake(asio::io_context& io, TlsStream& stream, const ClientOptions& o
         return make_error(ErrorCode::invalid_argument, "cannot use '" + options.host + "' as SNI",
                           ErrorDomain::sync);
     }
+    // Asio asks OpenSSL to free a connection's record buffers whenever they
+    // empty, so every 16 KB record of a page was read into a new allocation;
+    // a tablet's one connection keeps its buffers instead.
+    SSL_clear_mode(stream.native_handle(), SSL_MODE_RELEASE_BUFFERS);
     beast::error_code ec;
     beast::get_lowest_layer(stream).expires_after(options.handshake_timeout);
     stream.async_handshake(asio::ssl::stream_base::client,
