@@ -148,6 +148,43 @@ TEST_CASE("sync client: a change the store refuses is set aside and kept, and th
     CHECK(again_refused[0].change.fields[0].value == 42);
 }
 
+TEST_CASE("sync client: an outbox row whose text is not a JSON object is refused alone, not the batch") {
+    TempDir dir;
+    StoreFixture server(dir.path());
+    const auto li = server.add_consultant("李娜");
+    Tablet t(dir.path(), "t");
+    t.enrol(server, li);
+    const auto wang = t.register_prospect("王伟", "13800138000");
+    need(t.book().edit_card(wang, {{"household_notes", "两个孩子"}}));
+    const auto notes_seq = need(storage::query_int64(t.book().db(), "SELECT max(seq) FROM outbox"));
+    const auto zhao = t.register_prospect("赵敏", "13900139000");
+    const auto waiting = need(t.book().changes().pending_count());
+    const auto& customers = *model::find_table("customers");
+    auto on_server = [&](const std::string& id) { return need(server.store->records().read(customers, id)); };
+
+    for (const std::string damaged : {"{\"household_notes\":", "[1,2]", ""}) {
+        CAPTURE(damaged);
+        REQUIRE(t.book().db().exec("UPDATE outbox SET fields = '" + damaged + "' WHERE seq = " +
+                                   std::to_string(notes_seq)).ok());
+        const auto stored = need(t.book().changes().pending_stored(0, 100));
+        REQUIRE(stored.size() == static_cast<std::size_t>(waiting));
+        for (const auto& c : stored) CHECK((c.seq == notes_seq ? c.fields == "{}" : c.fields.size() > 2));
+    }
+
+    InProcessTransport transport(server);
+    const auto summary = need(t.sync(transport));
+    CHECK(summary.refused == 1);
+    CHECK(summary.pushed == waiting - 1);
+    CHECK(need(t.book().changes().pending_count()) == 0);
+    auto refused = need(t.book().changes().refused(10));
+    REQUIRE(refused.size() == 1);
+    CHECK(refused[0].change.seq == notes_seq);
+    CHECK(refused[0].reason.find("fields is empty") != std::string::npos);
+    REQUIRE(on_server(wang).has_value());
+    REQUIRE(on_server(zhao).has_value());
+    CHECK(on_server(wang)->value("household_notes", json()).is_null());
+}
+
 TEST_CASE("sync client: a refusal naming a change it did not send sets nothing aside") {
     TempDir dir;
     StoreFixture server(dir.path());

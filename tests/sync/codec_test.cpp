@@ -64,6 +64,45 @@ TEST_CASE("codec: a sync request survives a round trip") {
           "pull.count");
 }
 
+TEST_CASE("codec: a push spliced from stored fields is the message of the same changes") {
+    const Change notes{8, "customers", kCustomer, Hlc{0x019ab3f0c1a30000},
+                       {FieldChange{"household_notes", "两个孩子, \"周末\"", Version{Hlc{0x019ab3f0c1a20000}, "r-1"}}}};
+    const Change name{9, "customers", kCustomer, Hlc{0x019ab3f0c1a40000}, {FieldChange{"name", "王伟", std::nullopt}}};
+    // The outbox's own text of each change's fields.
+    const std::string notes_fields =
+        R"({"household_notes":{"base":"019ab3f0c1a20000@r-1","value":"两个孩子, \"周末\""}})";
+    const std::string name_fields = R"({"name":{"base":null,"value":"王伟"}})";
+    EncodedPush spliced;
+    spliced.add(notes.seq, notes.table, notes.record_id, notes.hlc, notes_fields);
+    spliced.add(name.seq, name.table, name.record_id, name.hlc, name_fields);
+    const PullRequest pull{42, 100, false};
+    SyncRequest typed;
+    typed.push = {notes, name};
+    typed.pull = pull;
+    CHECK(json::parse(encode(spliced, pull)) == json::parse(encode(typed)));
+    auto decoded = decode_sync_request(encode(spliced, pull), Limits{});
+    REQUIRE(decoded.ok());
+    REQUIRE(decoded->push.size() == 2);
+    CHECK(decoded->push[0].fields[0].value == "两个孩子, \"周末\"");
+    CHECK(decoded->push[0].fields[0].base->replica == "r-1");
+    CHECK(decoded->push[1].hlc == name.hlc);
+    CHECK(decoded->pull->cursor == 42);
+    // A push alone, and a pull alone.
+    CHECK(json::parse(encode(spliced, std::nullopt)) == json::parse(encode(SyncRequest{{notes, name}, {}})));
+    CHECK(json::parse(encode(EncodedPush{}, pull)) == json::parse(encode(SyncRequest{{}, pull})));
+
+    // Fitting keeps whole changes, the first whatever its size.
+    const std::size_t first = spliced.changes[0].size();
+    EncodedPush fitted = spliced;
+    fitted.fit(first + spliced.changes[1].size());
+    CHECK(fitted.changes.size() == 2);
+    fitted.fit(first + spliced.changes[1].size() - 1);
+    REQUIRE(fitted.changes.size() == 1);
+    CHECK(fitted.bytes == first);
+    fitted.fit(1);
+    CHECK(fitted.changes.size() == 1);
+}
+
 TEST_CASE("codec: a sync response survives a round trip") {
     SyncResponse response;
     response.store_id = "s";

@@ -14,25 +14,6 @@ namespace forecourt::sync {
 
 namespace {
 
-Change change_from(const storage::OutboxEntry& entry) {
-    Change c{entry.seq, entry.table, entry.record_id, entry.hlc, {}};
-    for (const auto& f : entry.fields) c.fields.push_back(FieldChange{f.field, f.value, f.base});
-    return c;
-}
-
-// Keeps the changes that fit in about `bytes` of JSON, the first always (the
-// store refuses it with a reason of its own if it is too large).
-void fit_batch(std::vector<Change>& push, std::size_t bytes) {
-    std::size_t used = 0;
-    std::size_t keep = 0;
-    for (; keep < push.size(); ++keep) {
-        const std::size_t size = dump_json(to_json(push[keep])).size();
-        if (keep > 0 && used + size > bytes) break;
-        used += size;
-    }
-    push.resize(keep);
-}
-
 Error not_enrolled(const store::SyncState& state) {
     if (state.status == store::kSyncRevoked)
         return make_error(ErrorCode::revoked, "the store revoked this tablet; its book must be wiped",
@@ -54,23 +35,23 @@ Result<PreparedSync> SyncClient::prepare_after(std::int64_t after_seq, bool coun
     FC_ASSIGN(auto state, state_.load());
     const bool revoked = state.status == store::kSyncRevoked;
     if (!state.enrolled() && !revoked) return not_enrolled(state);
-    FC_ASSIGN(auto entries, book_->changes().pending(after_seq, options_.batch_size));
-    SyncRequest request;
-    for (const auto& entry : entries) request.push.push_back(change_from(entry));
+    // The outbox's text of each change's fields goes out as it is.
+    FC_ASSIGN(auto entries, book_->changes().pending_stored(after_seq, options_.batch_size));
+    EncodedPush push;
+    push.changes.reserve(entries.size());
+    for (const auto& e : entries) push.add(e.seq, e.table, e.record_id, e.hlc, e.fields);
+    push.fit(options_.batch_bytes);
+    entries.resize(push.changes.size());
     // A revoked tablet only pushes what it still holds; there is nothing to pull.
-    if (!revoked) request.pull = PullRequest{state.cursor, options_.pull_limit, count_remaining};
-    std::string body = encode(request);
-    if (body.size() > options_.batch_bytes && request.push.size() > 1) {
-        fit_batch(request.push, options_.batch_bytes);
-        body = encode(request);
-    }
+    std::optional<PullRequest> pull;
+    if (!revoked) pull = PullRequest{state.cursor, options_.pull_limit, count_remaining};
     PreparedSync prepared;
-    prepared.first_seq = request.push.empty() ? 0 : request.push.front().seq;
-    prepared.last_seq = request.push.empty() ? 0 : request.push.back().seq;
-    prepared.pushed = request.push.size();
+    prepared.first_seq = entries.empty() ? 0 : entries.front().seq;
+    prepared.last_seq = entries.empty() ? 0 : entries.back().seq;
+    prepared.pushed = entries.size();
     prepared.cursor = state.cursor;
-    for (const auto& c : request.push) prepared.pushed_records.emplace(c.table, c.record_id);
-    prepared.request = Request{"POST", "/v1/sync", state.token, std::move(body)};
+    for (auto& e : entries) prepared.pushed_records.emplace(std::move(e.table), std::move(e.record_id));
+    prepared.request = Request{"POST", "/v1/sync", state.token, encode(push, pull)};
     return prepared;
 }
 

@@ -138,4 +138,17 @@ std::string quoted(std::string_view text) {
     return out + "'";
 }
 
+void append_json_string(std::string& out, std::string_view text) {
+    const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
+        return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+    });
+    if (!plain) {
+        out += dump_json(nlohmann::json(text));
+        return;
+    }
+    out += '"';
+    out += text;
+    out += '"';
+}
+
 }  // namespace forecourt::sync::detail

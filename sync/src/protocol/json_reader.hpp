@@ -62,5 +62,9 @@ namespace forecourt::sync::detail {
 std::optional<Version> version_from_wire(std::string_view text);
 // A piece of untrusted input fit to quote in an error message.
 std::string quoted(std::string_view text);
+// Appends `text` as a JSON string: as it is when every byte is printable
+// ASCII other than the quote and the backslash (table names and ids are),
+// else through the library's escaping.
+void append_json_string(std::string& out, std::string_view text);
 
 }  // namespace forecourt::sync::detail

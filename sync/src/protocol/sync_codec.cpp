@@ -108,26 +108,79 @@ Result<PullRequest> decode_pull(const json& pull, const Limits& limits) {
 
 }  // namespace
 
-json to_json(const Change& c) {
+namespace {
+
+json fields_json(const Change& c) {
     json fields = json::object();
     for (const auto& f : c.fields)
         fields[f.field] = {{"value", f.value}, {"base", f.base ? json(f.base->to_string()) : json(nullptr)}};
+    return fields;
+}
+
+}  // namespace
+
+json to_json(const Change& c) {
     return {{"seq", c.seq}, {"table", c.table}, {"id", c.record_id}, {"hlc", hlc_to_hex(c.hlc)},
-            {"fields", std::move(fields)}};
+            {"fields", fields_json(c)}};
+}
+
+void EncodedPush::add(std::int64_t seq, std::string_view table, std::string_view record_id, Hlc hlc,
+                      std::string_view fields) {
+    std::string& out = changes.emplace_back();
+    out.reserve(fields.size() + record_id.size() + 80);
+    out += R"({"seq":)";
+    out += std::to_string(seq);
+    out += R"(,"table":)";
+    detail::append_json_string(out, table);
+    out += R"(,"id":)";
+    detail::append_json_string(out, record_id);
+    out += R"(,"hlc":")";
+    out += hlc_to_hex(hlc);
+    out += R"(","fields":)";
+    out += fields;
+    out += '}';
+    bytes += out.size();
+}
+
+void EncodedPush::fit(std::size_t max_bytes) {
+    std::size_t used = 0;
+    std::size_t keep = 0;
+    for (; keep < changes.size(); ++keep) {
+        if (keep > 0 && used + changes[keep].size() > max_bytes) break;
+        used += changes[keep].size();
+    }
+    changes.resize(keep);
+    bytes = used;
+}
+
+std::string encode(const EncodedPush& push, const std::optional<PullRequest>& pull) {
+    std::string out;
+    out.reserve(push.bytes + push.changes.size() + 128);
+    out += R"({"protocol":)";
+    out += std::to_string(kProtocolVersion);
+    if (pull) {
+        out += R"(,"pull":{"cursor":)";
+        out += std::to_string(pull->cursor);
+        out += R"(,"limit":)";
+        out += std::to_string(pull->limit);
+        out += pull->count ? R"(,"count":true})" : "}";
+    }
+    if (!push.changes.empty()) {
+        out += R"(,"push":{"changes":[)";
+        for (std::size_t i = 0; i < push.changes.size(); ++i) {
+            if (i > 0) out += ',';
+            out += push.changes[i];
+        }
+        out += "]}";
+    }
+    out += '}';
+    return out;
 }
 
 std::string encode(const SyncRequest& request) {
-    json out = new_message();
-    if (!request.push.empty()) {
-        json changes = json::array();
-        for (const auto& c : request.push) changes.push_back(to_json(c));
-        out["push"] = {{"changes", std::move(changes)}};
-    }
-    if (request.pull) {
-        out["pull"] = {{"cursor", request.pull->cursor}, {"limit", request.pull->limit}};
-        if (request.pull->count) out["pull"]["count"] = true;
-    }
-    return dump_json(out);
+    EncodedPush push;
+    for (const auto& c : request.push) push.add(c.seq, c.table, c.record_id, c.hlc, dump_json(fields_json(c)));
+    return encode(push, request.pull);
 }
 
 Result<SyncRequest> decode_sync_request(std::string_view body, const Limits& limits,

@@ -182,26 +182,6 @@ std::string encode(const SyncResponse& response, const EncodedPullPage& page) {
     return encode_with(response, &page);
 }
 
-namespace {
-
-// A JSON string: as it is when every byte is printable ASCII other than the
-// quote and the backslash (table names and ids are), else through the
-// library's escaping.
-void append_string(std::string& out, std::string_view text) {
-    const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
-        return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
-    });
-    if (!plain) {
-        out += dump_json(json(text));
-        return;
-    }
-    out += '"';
-    out += text;
-    out += '"';
-}
-
-}  // namespace
-
 // The members of an upsert ahead of its fields, then the stored text of its
 // fields ({"fields": ..., "version": ..., "versions": ...}) spliced in as the
 // rest of the object: member order carries no meaning in JSON.
@@ -210,15 +190,15 @@ void EncodedPullPage::add(const store::WireEntry& entry) {
     changes += R"({"seq":)";
     changes += std::to_string(entry.seq);
     changes += R"(,"table":)";
-    append_string(changes, entry.table);
+    detail::append_json_string(changes, entry.table);
     changes += R"(,"id":)";
-    append_string(changes, entry.record_id);
+    detail::append_json_string(changes, entry.record_id);
     if (entry.op == store::kOpPurge) {
         changes += R"(,"op":"purge"})";
         return;
     }
     changes += R"(,"op":"upsert","owner_id":)";
-    append_string(changes, entry.audience.value_or(""));
+    detail::append_json_string(changes, entry.audience.value_or(""));
     // The stored object without its opening brace: its members, and its closing one.
     if (entry.fields.size() > 2 && entry.fields.front() == '{') {
         changes += ',';

@@ -43,6 +43,20 @@ std::optional<Hlc> hlc_from_hex(std::string_view text);
 // --- POST /v1/sync ----------------------------------------------------------
 nlohmann::json to_json(const Change& change);  // as pushed, e.g. for the review queue
 std::string encode(const SyncRequest& request);
+// A push whose changes' fields are JSON text already, as the tablet's outbox
+// keeps them ({"<field>": {"value": v, "base": "<version>" | null}}): with
+// encode() below, the message encode(SyncRequest) writes for the same changes.
+struct EncodedPush {
+    std::vector<std::string> changes;  // each change's JSON
+    std::size_t bytes = 0;             // their total length
+    // `fields` must be a JSON object; the store checks what it holds.
+    void add(std::int64_t seq, std::string_view table, std::string_view record_id, Hlc hlc,
+             std::string_view fields);
+    // Keeps the first changes that fit in about `max_bytes`, the first always
+    // (the store refuses it with a reason of its own if it is too large).
+    void fit(std::size_t max_bytes);
+};
+std::string encode(const EncodedPush& push, const std::optional<PullRequest>& pull);
 // When the request is refused (422) for the content of one pushed change
 // whose own seq is readable, `refused` (if given) receives that seq.
 Result<SyncRequest> decode_sync_request(std::string_view body, const Limits& limits,

@@ -34,6 +34,17 @@ struct OutboxEntry {
     std::vector<OutboxField> fields;
 };
 
+// An outbox change with its fields as the outbox keeps them: JSON text,
+// {"<field>": {"value": v, "base": "<version>" | null}}, checked to be a
+// JSON object ("{}" stands in for a row whose text is not one).
+struct StoredChange {
+    std::int64_t seq = 0;
+    std::string table;
+    std::string record_id;
+    Hlc hlc;
+    std::string fields;
+};
+
 // A change the store refused for its content, set aside and kept.
 struct RefusedChange {
     OutboxEntry change;
@@ -59,6 +70,9 @@ public:
 
     // Up to `limit` changes after `after_seq`, oldest first.
     Result<std::vector<OutboxEntry>> pending(std::int64_t after_seq, int limit);
+    // The same changes with their fields left as text, for a push to send as
+    // they are rather than parse and write again.
+    Result<std::vector<StoredChange>> pending_stored(std::int64_t after_seq, int limit);
     Result<std::int64_t> pending_count();
     // Whether any change waits in the outbox (one probe, not a count).
     Result<bool> has_pending();
