@@ -7,6 +7,37 @@ using namespace forecourt;
 using namespace forecourt::testing;
 using nlohmann::json;
 
+namespace {
+
+// Two prospects on one tablet and, between them, a change of the first's
+// notes, which a test damages in the outbox before the first sync.
+struct NotesBetweenProspects {
+    TempDir dir;
+    StoreFixture server{dir.path()};
+    Tablet t{dir.path(), "t"};
+    std::string wang;
+    std::int64_t notes_seq = 0;
+    std::string zhao;
+
+    NotesBetweenProspects() {
+        t.enrol(server, server.add_consultant("李娜"));
+        wang = t.register_prospect("王伟", "13800138000");
+        need(t.book().edit_card(wang, {{"household_notes", "两个孩子"}}));
+        notes_seq = need(storage::query_int64(t.book().db(), "SELECT max(seq) FROM outbox"));
+        zhao = t.register_prospect("赵敏", "13900139000");
+    }
+    // The notes change's fields become the SQL expression `fields_sql`.
+    void damage(const std::string& fields_sql) {
+        REQUIRE(t.book().db().exec("UPDATE outbox SET fields = " + fields_sql + " WHERE seq = " +
+                                   std::to_string(notes_seq)).ok());
+    }
+    std::optional<json> on_server(const std::string& id) {
+        return need(server.store->records().read(*model::find_table("customers"), id));
+    }
+};
+
+}  // namespace
+
 TEST_CASE("sync client: an unenrolled book cannot sync") {
     TempDir dir;
     Tablet t(dir.path(), "t");
@@ -82,23 +113,17 @@ TEST_CASE("sync client: an error answer changes nothing but the recorded error")
 }
 
 TEST_CASE("sync client: a change the store refuses is set aside and kept, and the others sync") {
-    TempDir dir;
-    StoreFixture server(dir.path());
-    const auto li = server.add_consultant("李娜");
-    Tablet t(dir.path(), "t");
-    t.enrol(server, li);
-    const auto wang = t.register_prospect("王伟", "13800138000");
-    need(t.book().edit_card(wang, {{"household_notes", "两个孩子"}}));
+    NotesBetweenProspects scene;
+    auto& t = scene.t;
+    const auto& wang = scene.wang;
+    const auto notes_seq = scene.notes_seq;
     // The notes change as a tablet of another version might send it: a value
     // of a type this store does not take for the field.
-    const auto notes_seq = need(storage::query_int64(t.book().db(), "SELECT max(seq) FROM outbox"));
-    REQUIRE(t.book().db().exec("UPDATE outbox SET fields = json_set(fields, '$.household_notes.value', 42) "
-                               "WHERE seq = " + std::to_string(notes_seq)).ok());
-    const auto zhao = t.register_prospect("赵敏", "13900139000");
+    scene.damage("json_set(fields, '$.household_notes.value', 42)");
     REQUIRE(need(t.book().customer(wang)).household_notes == std::optional<std::string>("两个孩子"));
     const auto waiting = need(t.book().changes().pending_count());
 
-    InProcessTransport transport(server);
+    InProcessTransport transport(scene.server);
     const auto summary = need(t.sync(transport));
     CHECK(summary.refused == 1);
     CHECK(summary.pushed == waiting - 1);  // both prospects, around the refused change
@@ -112,10 +137,9 @@ TEST_CASE("sync client: a change the store refuses is set aside and kept, and th
     CHECK(refused[0].reason.find("household_notes") != std::string::npos);
     CHECK(refused[0].refused_at == t.clock.now_ms());
     // The store has both prospects and never saw the refused value.
-    const auto& customers = *model::find_table("customers");
-    auto on_server = [&](const std::string& id) { return need(server.store->records().read(customers, id)); };
+    auto on_server = [&](const std::string& id) { return scene.on_server(id); };
     REQUIRE(on_server(wang).has_value());
-    REQUIRE(on_server(zhao).has_value());
+    REQUIRE(on_server(scene.zhao).has_value());
     CHECK(on_server(wang)->value("household_notes", json()).is_null());
     // The tablet converges on the store's card; the refused value lives on in
     // outbox_refused (checked above), listed by `tablet status`.
@@ -149,40 +173,29 @@ TEST_CASE("sync client: a change the store refuses is set aside and kept, and th
 }
 
 TEST_CASE("sync client: an outbox row whose text is not a JSON object is refused alone, not the batch") {
-    TempDir dir;
-    StoreFixture server(dir.path());
-    const auto li = server.add_consultant("李娜");
-    Tablet t(dir.path(), "t");
-    t.enrol(server, li);
-    const auto wang = t.register_prospect("王伟", "13800138000");
-    need(t.book().edit_card(wang, {{"household_notes", "两个孩子"}}));
-    const auto notes_seq = need(storage::query_int64(t.book().db(), "SELECT max(seq) FROM outbox"));
-    const auto zhao = t.register_prospect("赵敏", "13900139000");
+    NotesBetweenProspects scene;
+    auto& t = scene.t;
     const auto waiting = need(t.book().changes().pending_count());
-    const auto& customers = *model::find_table("customers");
-    auto on_server = [&](const std::string& id) { return need(server.store->records().read(customers, id)); };
-
     for (const std::string damaged : {"{\"household_notes\":", "[1,2]", ""}) {
         CAPTURE(damaged);
-        REQUIRE(t.book().db().exec("UPDATE outbox SET fields = '" + damaged + "' WHERE seq = " +
-                                   std::to_string(notes_seq)).ok());
+        scene.damage("'" + damaged + "'");
         const auto stored = need(t.book().changes().pending_stored(0, 100));
         REQUIRE(stored.size() == static_cast<std::size_t>(waiting));
-        for (const auto& c : stored) CHECK((c.seq == notes_seq ? c.fields == "{}" : c.fields.size() > 2));
+        for (const auto& c : stored) CHECK((c.seq == scene.notes_seq ? c.fields == "{}" : c.fields.size() > 2));
     }
 
-    InProcessTransport transport(server);
+    InProcessTransport transport(scene.server);
     const auto summary = need(t.sync(transport));
     CHECK(summary.refused == 1);
     CHECK(summary.pushed == waiting - 1);
     CHECK(need(t.book().changes().pending_count()) == 0);
     auto refused = need(t.book().changes().refused(10));
     REQUIRE(refused.size() == 1);
-    CHECK(refused[0].change.seq == notes_seq);
+    CHECK(refused[0].change.seq == scene.notes_seq);
     CHECK(refused[0].reason.find("fields is empty") != std::string::npos);
-    REQUIRE(on_server(wang).has_value());
-    REQUIRE(on_server(zhao).has_value());
-    CHECK(on_server(wang)->value("household_notes", json()).is_null());
+    REQUIRE(scene.on_server(scene.wang).has_value());
+    REQUIRE(scene.on_server(scene.zhao).has_value());
+    CHECK(scene.on_server(scene.wang)->value("household_notes", json()).is_null());
 }
 
 TEST_CASE("sync client: a refusal naming a change it did not send sets nothing aside") {
