@@ -8,8 +8,9 @@ namespace forecourt::sync::detail {
 SentAhead send_in_background(Transport& transport, PreparedSync prepared, const Limits& limits,
                              Applied applied) {
     SentAhead ahead{std::move(prepared), {}};
+    // The request moves to its thread: nothing reads it once it is sent.
     ahead.answer =
-        std::async(std::launch::async, [&transport, &limits, request = ahead.prepared.request,
+        std::async(std::launch::async, [&transport, &limits, request = std::move(ahead.prepared.request),
                                         applied = std::move(applied)]() mutable {
             SentAnswer answer;
             answer.reply = transport.send(request);

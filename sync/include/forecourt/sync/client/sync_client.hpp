@@ -44,7 +44,7 @@ struct ClientOptions {
 
 // A request ready to send, and what the client needs to know when its answer comes.
 struct PreparedSync {
-    Request request;
+    Request request;            // moved to its thread when sent ahead (sent_ahead.cpp)
     std::int64_t first_seq = 0; // the lowest outbox seq in the batch; 0: nothing pushed
     std::int64_t last_seq = 0;  // the highest outbox seq in the batch; 0: nothing pushed
     std::size_t pushed = 0;
