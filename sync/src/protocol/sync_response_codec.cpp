@@ -158,6 +158,7 @@ std::string encode_with(const SyncResponse& response, const EncodedPullPage* pag
     std::string pull_text = dump_json(pull);
     text.pop_back();  // the message's closing brace
     pull_text.pop_back();  // the page's
+    text.reserve(text.size() + pull_text.size() + page->changes.size() + 32);
     text += R"(,"pull":)";
     text += pull_text;
     text += R"(,"changes":[)";
