@@ -158,7 +158,7 @@ Result<BasicLogPage<Entry>> read_page(storage::Database& db, std::int64_t head_s
             page.more = true;
             break;
         }
-        bytes += q->text(6).size();
+        bytes += q->text_view(6).size();
         page.entries.push_back(read_entry(*q));
     }
     page.cursor = page.more ? page.entries.back().seq : std::max(cursor, head_seq);
