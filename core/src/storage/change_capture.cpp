@@ -82,15 +82,16 @@ Result<Hlc> ChangeCapture::write(Transaction& tx, const model::TableSpec& table,
 namespace {
 
 // The change in a row whose first columns are seq, tbl, record_id, hlc, fields
-// (the outbox's, and outbox_refused's).
+// (the outbox's, and outbox_refused's), its fields as stored.
+StoredChange stored_at(const Statement& q) {
+    return StoredChange{q.int64(0), q.text(1), q.text(2), Hlc{static_cast<std::uint64_t>(q.int64(3))}, q.text(4)};
+}
+
+// The same change with its fields parsed.
 OutboxEntry entry_at(const Statement& q) {
-    OutboxEntry e;
-    e.seq = q.int64(0);
-    e.table = q.text(1);
-    e.record_id = q.text(2);
-    e.hlc = Hlc{static_cast<std::uint64_t>(q.int64(3))};
-    e.fields = outbox_fields_from_json(json::parse(q.text(4), nullptr, false));
-    return e;
+    StoredChange s = stored_at(q);
+    return OutboxEntry{s.seq, std::move(s.table), std::move(s.record_id), s.hlc,
+                       outbox_fields_from_json(json::parse(s.fields, nullptr, false))};
 }
 
 // Up to `limit` outbox rows after `after_seq`, oldest first, read by entry_at().
@@ -126,12 +127,7 @@ Result<std::vector<StoredChange>> ChangeCapture::pending_stored(std::int64_t aft
     for (;;) {
         FC_ASSIGN(bool row, q->step());
         if (!row) break;
-        StoredChange& c = out.emplace_back();
-        c.seq = q->int64(0);
-        c.table = q->text(1);
-        c.record_id = q->text(2);
-        c.hlc = Hlc{static_cast<std::uint64_t>(q->int64(3))};
-        c.fields = q->text(4);
+        StoredChange& c = out.emplace_back(stored_at(*q));
         // What pending() reads as no fields at all goes out as none: the
         // store refuses that change by itself, and the batch still parses.
         if (c.fields.empty() || c.fields.front() != '{' || !json::accept(c.fields)) c.fields = "{}";

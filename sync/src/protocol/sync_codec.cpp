@@ -106,10 +106,6 @@ Result<PullRequest> decode_pull(const json& pull, const Limits& limits) {
     return out;
 }
 
-}  // namespace
-
-namespace {
-
 json fields_json(const Change& c) {
     json fields = json::object();
     for (const auto& f : c.fields)
