@@ -29,9 +29,11 @@ std::string consultant_with_prospects(const TempDir& dir, StoreFixture& server, 
     return id;
 }
 
+// Pages of the log (a new tablet's snapshot is tested in snapshot_test.cpp).
 sync::ClientOptions pages_of(int changes) {
     sync::ClientOptions options;
     options.pull_limit = changes;
+    options.snapshot_first = false;
     return options;
 }
 
@@ -307,10 +309,8 @@ TEST_CASE("sync client: a record changed several times in one page is written on
     need(writer.book().edit_card(id, {{"household_notes", "two kids, a dog"}, {"phones", {"13800138002"}}}));
     need(writer.sync(transport));
 
-    sync::ClientOptions one_by_one;
-    one_by_one.pull_limit = 1;
-    Tablet each(dir.path(), "each", kStart, storage::Synchronous::full, one_by_one);
-    Tablet folded(dir.path(), "folded");
+    Tablet each(dir.path(), "each", kStart, storage::Synchronous::full, pages_of(1));
+    Tablet folded(dir.path(), "folded", kStart, storage::Synchronous::full, pages_of(2000));
     each.enrol(server, li);
     folded.enrol(server, li);
     std::vector<sync::PullPage> pages;

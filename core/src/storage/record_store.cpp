@@ -31,7 +31,20 @@ void bind_value(Statement& st, int index, FieldType type, const json& value) {
     }
 }
 
-json column_value(Statement& st, int column, FieldType type) {
+RecordVersions parse_versions(const std::string& text) {
+    RecordVersions out;
+    auto parsed = json::parse(text, nullptr, false);
+    if (!parsed.is_object()) return out;
+    for (auto& [field, v] : parsed.items()) {
+        if (!v.is_string()) continue;
+        if (auto version = Version::parse(v.get<std::string>())) out.emplace(field, *version);
+    }
+    return out;
+}
+
+}  // namespace
+
+json column_json(Statement& st, int column, FieldType type) {
     if (st.is_null(column)) return nullptr;
     switch (type) {
         case FieldType::text:
@@ -46,19 +59,6 @@ json column_value(Statement& st, int column, FieldType type) {
     }
     return nullptr;
 }
-
-RecordVersions parse_versions(const std::string& text) {
-    RecordVersions out;
-    auto parsed = json::parse(text, nullptr, false);
-    if (!parsed.is_object()) return out;
-    for (auto& [field, v] : parsed.items()) {
-        if (!v.is_string()) continue;
-        if (auto version = Version::parse(v.get<std::string>())) out.emplace(field, *version);
-    }
-    return out;
-}
-
-}  // namespace
 
 Status validate_field_value(const model::FieldSpec& spec, const json& value) {
     auto bad = [&](std::string_view expected) {
@@ -232,7 +232,7 @@ Result<std::optional<json>> RecordStore::read(const model::TableSpec& table, con
     json out = {{"id", q->text(0)}, {"store_id", q->text(1)}, {"owner_id", q->opt_text(2).value_or("")}};
     out["versions"] = json::parse(q->text(3), nullptr, false);
     int column = 4;
-    for (const auto& f : table.fields) out[std::string(f.name)] = column_value(*q, column++, f.type);
+    for (const auto& f : table.fields) out[std::string(f.name)] = column_json(*q, column++, f.type);
     return std::optional<json>{std::move(out)};
 }
 

@@ -51,7 +51,8 @@ StoreDatabase::StoreDatabase(storage::Database db, const StoreOptions& options)
       devices_(db_),
       log_(db_),
       journal_(db_),
-      scope_(db_) {}
+      scope_(db_),
+      snapshot_(db_) {}
 
 StoreDatabase::~StoreDatabase() = default;
 

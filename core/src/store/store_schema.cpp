@@ -59,6 +59,19 @@ constexpr std::string_view kV4Echoes = R"sql(
 ALTER TABLE change_log ADD COLUMN echo INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// v5: a consultant's records in id order, table by table, for the snapshot a
+// new tablet pulls first (scope_snapshot.hpp).
+constexpr std::string_view kV5ScopeByOwner = R"sql(
+CREATE INDEX customers_by_owner_and_id ON customers(owner_id, id);
+DROP INDEX customers_by_owner;
+CREATE INDEX vehicles_by_owner_and_id ON vehicles(owner_id, id);
+CREATE INDEX events_by_owner_and_id ON events(owner_id, id);
+CREATE INDEX follow_ups_by_owner_and_id ON follow_ups(owner_id, id);
+CREATE INDEX contacts_by_owner_and_id ON contacts(owner_id, id);
+CREATE INDEX test_drives_by_owner_and_id ON test_drives(owner_id, id);
+CREATE INDEX grade_changes_by_owner_and_id ON grade_changes(owner_id, id);
+)sql";
+
 std::vector<storage::Migration> build_migrations() {
     const auto book = storage::book_migrations();
     return {
@@ -67,6 +80,8 @@ std::vector<storage::Migration> build_migrations() {
         storage::Migration{3, "devices, enrolment codes, change log, conflicts, review, audit",
                            kV3StoreTables},
         storage::Migration{4, "change log entries a pushing device already holds exactly", kV4Echoes},
+        storage::Migration{5, "each consultant's records in id order, for a new tablet's snapshot",
+                           kV5ScopeByOwner},
     };
 }
 

@@ -1,9 +1,18 @@
 // The tablet's sync state row, and adopting the store's identity at enrolment.
 #include "forecourt/core/store/sync_state.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace forecourt::store {
 
+using nlohmann::json;
 using storage::Query;
+
+namespace {
+
+constexpr std::string_view kSnapshotKey = "sync_snapshot";
+
+}  // namespace
 
 Result<SyncState> SyncStateStore::load() {
     FC_ASSIGN(auto q, Query::prepare(*db_,
@@ -23,7 +32,28 @@ Result<SyncState> SyncStateStore::load() {
     s.enrolled_at = q->opt_int64(8);
     s.last_sync_at = q->opt_int64(9);
     s.last_error = q->opt_text(10);
+    FC_ASSIGN(s.snapshot, load_snapshot());
     return s;
+}
+
+// Kept as {"head", "table", "after", "sent"}; text that does not read as one
+// starts the snapshot again, which only costs the pages already pulled.
+Result<std::optional<SnapshotPosition>> SyncStateStore::load_snapshot() {
+    FC_ASSIGN(auto q, Query::prepare(*db_, "SELECT value FROM book_meta WHERE key = ?"));
+    q->bind(1, kSnapshotKey);
+    FC_ASSIGN(bool row, q->step());
+    if (!row) return std::optional<SnapshotPosition>{};
+    const json j = json::parse(q->text_view(0), nullptr, false);
+    SnapshotPosition p;
+    const bool valid = j.is_object() && j.value("head", json()).is_number_integer() &&
+                       j.value("table", json()).is_string() && j.value("after", json()).is_string() &&
+                       j.value("sent", json()).is_number_integer();
+    if (!valid) return std::optional<SnapshotPosition>{};
+    p.head = j["head"].get<std::int64_t>();
+    p.table = j["table"].get<std::string>();
+    p.after = j["after"].get<std::string>();
+    p.sent = j["sent"].get<std::int64_t>();
+    return std::optional<SnapshotPosition>{std::move(p)};
 }
 
 Status SyncStateStore::put_meta(std::string_view key, const std::string& value) {
@@ -43,6 +73,7 @@ Status SyncStateStore::save_enrolment(storage::Transaction& tx, Book& book, cons
     FC_TRY(put_meta("store_id", e.store_id));
     FC_TRY(put_meta("consultant_id", e.consultant_id));
     FC_TRY(put_meta("consultant_name", e.consultant_name));
+    FC_TRY(set_snapshot(tx, std::nullopt));
     FC_ASSIGN(auto q, Query::prepare(*db_,
         "UPDATE sync_state SET status = 'enrolled', server_url = ?, server_pin = ?, device_id = ?, "
         "device_name = ?, token = ?, store_id = ?, enrolled_at = ?, last_error = NULL WHERE id = 1"));
@@ -55,6 +86,18 @@ Status SyncStateStore::set_cursor(storage::Transaction& tx, std::int64_t cursor)
     (void)tx;
     FC_ASSIGN(auto q, Query::prepare(*db_, "UPDATE sync_state SET cursor = ? WHERE id = 1"));
     q->bind(1, cursor);
+    return q->run();
+}
+
+Status SyncStateStore::set_snapshot(storage::Transaction& tx, const std::optional<SnapshotPosition>& position) {
+    (void)tx;
+    if (position) {
+        const json j = {{"head", position->head}, {"table", position->table}, {"after", position->after},
+                        {"sent", position->sent}};
+        return put_meta(kSnapshotKey, j.dump());
+    }
+    FC_ASSIGN(auto q, Query::prepare(*db_, "DELETE FROM book_meta WHERE key = ?"));
+    q->bind(1, kSnapshotKey);
     return q->run();
 }
 

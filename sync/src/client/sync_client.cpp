@@ -22,6 +22,14 @@ Error not_enrolled(const store::SyncState& state) {
                       ErrorDomain::sync);
 }
 
+// What a pull asks for: the snapshot under way, a new one when nothing has
+// been pulled yet, or the log from the cursor.
+std::optional<SnapshotPosition> snapshot_to_ask(const store::SyncState& state, const ClientOptions& options) {
+    if (state.snapshot) return state.snapshot;
+    if (state.cursor == 0 && options.snapshot_first) return SnapshotPosition{};
+    return std::nullopt;
+}
+
 }  // namespace
 
 SyncClient::SyncClient(Book& book, ClientOptions options)
@@ -44,7 +52,7 @@ Result<PreparedSync> SyncClient::prepare_after(std::int64_t after_seq, bool coun
     entries.resize(push.changes.size());
     // A revoked tablet only pushes what it still holds; there is nothing to pull.
     std::optional<PullRequest> pull;
-    if (!revoked) pull = PullRequest{state.cursor, options_.pull_limit, count_remaining};
+    if (!revoked) pull = PullRequest{state.cursor, options_.pull_limit, count_remaining, snapshot_to_ask(state, options_)};
     PreparedSync prepared;
     prepared.first_seq = entries.empty() ? 0 : entries.front().seq;
     prepared.last_seq = entries.empty() ? 0 : entries.back().seq;
@@ -55,11 +63,12 @@ Result<PreparedSync> SyncClient::prepare_after(std::int64_t after_seq, bool coun
     return prepared;
 }
 
-Result<PreparedSync> SyncClient::prepare_pull(std::int64_t cursor) {
+Result<PreparedSync> SyncClient::prepare_pull(std::int64_t cursor,
+                                              const std::optional<SnapshotPosition>& snapshot) {
     FC_ASSIGN(auto state, state_.load());
     if (!state.enrolled()) return not_enrolled(state);
     SyncRequest request;
-    request.pull = PullRequest{cursor, options_.pull_limit, false};
+    request.pull = PullRequest{cursor, options_.pull_limit, false, snapshot};
     PreparedSync prepared;
     prepared.cursor = cursor;
     prepared.request = Request{"POST", "/v1/sync", state.token, encode(request)};
@@ -155,7 +164,14 @@ Result<RoundResult> SyncClient::apply_in(storage::Transaction& tx, const Prepare
         FC_ASSIGN(auto pending, detail::pending_fields(*book_, *response.pull));
         FC_ASSIGN(auto page, detail::apply_page(tx, *book_, *response.pull, state.store_id, pending,
                                                 sent.pushed_records));
-        FC_TRY(state_.set_cursor(tx, response.pull->cursor));
+        // A snapshot's page moves its position; its last page, or a page of
+        // the log, the cursor.
+        if (response.pull->snapshot) {
+            FC_TRY(state_.set_snapshot(tx, response.pull->snapshot));
+        } else {
+            if (state.snapshot) FC_TRY(state_.set_snapshot(tx, std::nullopt));
+            FC_TRY(state_.set_cursor(tx, response.pull->cursor));
+        }
         result.pulled = page.applied;
         result.kept_local = page.kept_local;
         result.unchanged = page.unchanged;
@@ -219,7 +235,7 @@ std::optional<PreparedSync> SyncClient::request_ahead(const Transport& transport
     if (!next_round_only_pulls(sent, decoded)) return std::nullopt;
     const auto waiting = book_->changes().has_pending();
     if (!waiting.ok() || *waiting) return std::nullopt;
-    auto next = prepare_pull(decoded.pull->cursor);
+    auto next = prepare_pull(decoded.pull->cursor, decoded.pull->snapshot);
     if (!next.ok()) return std::nullopt;
     return std::move(*next);
 }

@@ -138,17 +138,31 @@ std::string quoted(std::string_view text) {
     return out + "'";
 }
 
-void append_json_string(std::string& out, std::string_view text) {
-    const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
-        return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
-    });
-    if (!plain) {
-        out += dump_json(nlohmann::json(text));
-        return;
-    }
-    out += '"';
-    out += text;
-    out += '"';
+Result<SnapshotPosition> snapshot_from_wire(const json& object, const std::string& path) {
+    if (!object.is_object()) return protocol_error(path + " must be an object");
+    Members m(object, path);
+    SnapshotPosition p;
+    FC_ASSIGN(p.head, m.integer("head"));
+    FC_ASSIGN(p.table, m.text("table"));
+    FC_ASSIGN(p.after, m.text("after"));
+    FC_ASSIGN(p.sent, m.integer("sent"));
+    if (p.head < 0 || p.sent < 0) return invalid(path + ".head and " + path + ".sent cannot be negative");
+    if (!store::snapshot_table_known(p.table))
+        return invalid(m.path("table") + " names no synced table: " + detail::quoted(p.table));
+    if (p.table.empty() && !p.after.empty()) return invalid(m.path("after") + " needs a table");
+    return p;
+}
+
+void append_snapshot(std::string& out, const SnapshotPosition& position) {
+    out += R"(,"snapshot":{"head":)";
+    out += std::to_string(position.head);
+    out += R"(,"table":)";
+    append_json_string(out, position.table);
+    out += R"(,"after":)";
+    append_json_string(out, position.after);
+    out += R"(,"sent":)";
+    out += std::to_string(position.sent);
+    out += '}';
 }
 
 }  // namespace forecourt::sync::detail

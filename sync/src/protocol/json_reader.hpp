@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "forecourt/core/json_text.hpp"
 #include "forecourt/platform/result.hpp"
 #include "forecourt/sync/protocol.hpp"
 
@@ -60,11 +61,13 @@ namespace forecourt::sync::detail {
 // "<16 hex>@<replica>", strictly: lowercase hex, a replica id of 1 to 128
 // printable characters.
 std::optional<Version> version_from_wire(std::string_view text);
+// A snapshot position's object ({"head", "table", "after", "sent"}), checked:
+// counts not negative, a synced table (or none yet), an id only with a table.
+Result<SnapshotPosition> snapshot_from_wire(const json& object, const std::string& path);
+// Appends ,"snapshot":{...} for `position`.
+void append_snapshot(std::string& out, const SnapshotPosition& position);
 // A piece of untrusted input fit to quote in an error message.
 std::string quoted(std::string_view text);
-// Appends `text` as a JSON string: as it is when every byte is printable
-// ASCII other than the quote and the backslash (table names and ids are),
-// else through the library's escaping.
-void append_json_string(std::string& out, std::string_view text);
+using forecourt::append_json_string;
 
 }  // namespace forecourt::sync::detail

@@ -103,6 +103,9 @@ Result<PullRequest> decode_pull(const json& pull, const Limits& limits) {
         if (!count->is_boolean()) return protocol_error("pull.count must be true or false");
         out.count = count->get<bool>();
     }
+    if (auto snapshot = pull.find("snapshot"); snapshot != pull.end()) {
+        FC_ASSIGN(out.snapshot, detail::snapshot_from_wire(*snapshot, "pull.snapshot"));
+    }
     return out;
 }
 
@@ -159,7 +162,9 @@ std::string encode(const EncodedPush& push, const std::optional<PullRequest>& pu
         out += std::to_string(pull->cursor);
         out += R"(,"limit":)";
         out += std::to_string(pull->limit);
-        out += pull->count ? R"(,"count":true})" : "}";
+        if (pull->count) out += R"(,"count":true)";
+        if (pull->snapshot) detail::append_snapshot(out, *pull->snapshot);
+        out += '}';
     }
     if (!push.changes.empty()) {
         out += R"(,"push":{"changes":[)";

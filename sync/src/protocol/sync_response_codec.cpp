@@ -111,6 +111,9 @@ Result<PullPage> decode_page(const json& j, const Limits& limits, std::vector<Pu
     FC_ASSIGN(page.more, m.boolean("more"));
     FC_ASSIGN(page.remaining, m.opt_integer("remaining"));
     if (page.remaining && *page.remaining < 0) return invalid("pull.remaining cannot be negative");
+    if (const json* snapshot = m.find("snapshot")) {
+        FC_ASSIGN(page.snapshot, detail::snapshot_from_wire(*snapshot, "pull.snapshot"));
+    }
     FC_ASSIGN(const json* found, m.array("changes"));
     if (typed) {
         page.changes = std::move(*typed);
@@ -158,6 +161,7 @@ std::string encode_with(const SyncResponse& response, const EncodedPullPage* pag
     std::string pull_text = dump_json(pull);
     text.pop_back();  // the message's closing brace
     pull_text.pop_back();  // the page's
+    if (page->snapshot) detail::append_snapshot(pull_text, *page->snapshot);
     text.reserve(text.size() + pull_text.size() + page->changes.size() + 32);
     text += R"(,"pull":)";
     text += pull_text;
@@ -171,7 +175,8 @@ std::string encode_with(const SyncResponse& response, const EncodedPullPage* pag
 
 std::string encode(const SyncResponse& response) {
     if (!response.pull) return encode_with(response, nullptr);
-    EncodedPullPage page{{}, response.pull->cursor, response.pull->more, response.pull->remaining};
+    EncodedPullPage page{{}, response.pull->cursor, response.pull->more, response.pull->remaining,
+                         response.pull->snapshot};
     for (const auto& c : response.pull->changes) {
         if (!page.changes.empty()) page.changes += ',';
         page.changes += dump_json(pulled_to_json(c));

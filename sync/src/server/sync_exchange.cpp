@@ -53,6 +53,16 @@ bool all_applied(const RecordMerge& merged) {
 }
 
 // A tablet clock far ahead is not trusted; the audit keeps both stamps.
+// Room for the whole page at once: grown by doubling, a page of 800 KB
+// was copied a dozen times into memory the kernel had to map afresh.
+void reserve_and_add(EncodedPullPage& out, const std::vector<store::WireEntry>& entries) {
+    std::size_t bytes = 0;
+    for (const auto& e : entries)
+        bytes += e.fields.size() + e.table.size() + e.record_id.size() + e.audience.value_or("").size() + 64;
+    out.changes.reserve(bytes);
+    for (const auto& e : entries) out.add(e);
+}
+
 Status audit_restamp(store::StoreDatabase& store, storage::Transaction& tx,
                      const store::DeviceRow& device, const Change& change, const Stamp& stamp) {
     const json detail = {{"seq", change.seq}, {"table", change.table}, {"record_id", change.record_id},
@@ -188,25 +198,51 @@ Result<std::string> StoreService::owner_for_new(const model::TableSpec& table, c
 }
 
 // The page goes out as the log stores it: its entries are not parsed here
-// (the tablet checks every change as it decodes the page).
+// (the tablet checks every change as it decodes the page). A tablet that has
+// pulled nothing yet may ask for a snapshot of its scope instead.
 Result<EncodedPullPage> StoreService::read_page(const store::DeviceRow& device, const PullRequest& pull) {
+    if (pull.snapshot && pull.cursor == 0) return read_snapshot_page(device, pull);
     const int limit = std::clamp(pull.limit, 1, limits_.max_pull_page);
     const store::LogReader reader{device.consultant_id, device.id};
     FC_ASSIGN(auto page, store_->log().wire_page(pull.cursor, reader, limit, limits_.max_page_bytes));
     EncodedPullPage out;
     out.cursor = page.cursor;
     out.more = page.more;
-    // Room for the whole page at once: grown by doubling, a page of 800 KB
-    // was copied a dozen times into memory the kernel had to map afresh.
-    std::size_t bytes = 0;
-    for (const auto& e : page.entries)
-        bytes += e.fields.size() + e.table.size() + e.record_id.size() + e.audience.value_or("").size() + 64;
-    out.changes.reserve(bytes);
-    for (const auto& e : page.entries) out.add(e);
+    reserve_and_add(out, page.entries);
     if (pull.count) {
         out.remaining = 0;
         if (page.more) {
             FC_ASSIGN(out.remaining, store_->log().count_after(page.cursor, reader));
+        }
+    }
+    return out;
+}
+
+// A snapshot started now stands at the log's head: once its last page is
+// pulled, the log from there brings what changed while it was under way.
+Result<EncodedPullPage> StoreService::read_snapshot_page(const store::DeviceRow& device,
+                                                         const PullRequest& pull) {
+    store::SnapshotPosition from = *pull.snapshot;
+    if (from.head == 0) {
+        FC_ASSIGN(from.head, store_->log().head());
+    }
+    const int limit = std::clamp(pull.limit, 1, limits_.max_pull_page);
+    FC_ASSIGN(auto page, store_->snapshot().page(device.consultant_id, from, limit, limits_.max_page_bytes));
+    const store::LogReader reader{device.consultant_id, device.id};
+    EncodedPullPage out;
+    out.snapshot = page.next;
+    out.cursor = page.next ? 0 : from.head;
+    if (page.next) {
+        out.more = true;
+    } else {
+        FC_ASSIGN(out.more, store_->log().any_after(from.head, reader));
+    }
+    reserve_and_add(out, page.entries);
+    if (pull.count) {
+        FC_ASSIGN(out.remaining, store_->log().count_after(from.head, reader));
+        if (page.next) {
+            FC_ASSIGN(auto records, store_->snapshot().count_after(device.consultant_id, *page.next));
+            *out.remaining += records;
         }
     }
     return out;

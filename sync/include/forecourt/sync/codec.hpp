@@ -71,6 +71,7 @@ struct EncodedPullPage {
     std::int64_t cursor = 0;
     bool more = false;
     std::optional<std::int64_t> remaining;
+    std::optional<SnapshotPosition> snapshot = std::nullopt;
     void add(const store::WireEntry& entry);
 };
 std::string encode(const SyncResponse& response, const EncodedPullPage& page);

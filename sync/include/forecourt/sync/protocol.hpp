@@ -13,6 +13,7 @@
 
 #include "forecourt/core/hlc.hpp"
 #include "forecourt/core/store/device_registry.hpp"
+#include "forecourt/core/store/scope_snapshot.hpp"
 #include "forecourt/core/store/store_journal.hpp"
 #include "forecourt/platform/clock.hpp"
 
@@ -53,10 +54,15 @@ struct Change {
     std::vector<FieldChange> fields;
 };
 
+// Where a new tablet's snapshot of its scope stands (head 0: start one).
+using SnapshotPosition = store::SnapshotPosition;
+
 struct PullRequest {
     std::int64_t cursor = 0;
     int limit = 500;
     bool count = false;  // ask how many changes remain after the page (for progress)
+    // With cursor 0: the records as they are, instead of the log from its start.
+    std::optional<SnapshotPosition> snapshot = std::nullopt;
 };
 
 struct SyncRequest {
@@ -98,6 +104,9 @@ struct PullPage {
     std::int64_t cursor = 0;
     bool more = false;
     std::optional<std::int64_t> remaining = std::nullopt;  // changes left after this page, when counted
+    // A snapshot's page with more of it to follow: where the next one starts
+    // (`cursor` is then 0). Its last page has none, and `cursor` its head.
+    std::optional<SnapshotPosition> snapshot = std::nullopt;
     friend bool operator==(const PullPage&, const PullPage&) = default;
 };
 

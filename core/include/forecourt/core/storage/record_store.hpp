@@ -30,6 +30,9 @@ struct FieldWrite {
 // unless the field is required and `creating`).
 Status validate_field_value(const model::FieldSpec& spec, const nlohmann::json& value);
 
+// A column read as the JSON value of a field of `type` (null when NULL).
+nlohmann::json column_json(Statement& st, int column, model::FieldType type);
+
 // Who a record belongs to and the versions of its fields.
 struct RecordState {
     std::string owner_id;

@@ -15,6 +15,7 @@
 #include "forecourt/core/store/change_log.hpp"
 #include "forecourt/core/store/device_registry.hpp"
 #include "forecourt/core/store/record_scope.hpp"
+#include "forecourt/core/store/scope_snapshot.hpp"
 #include "forecourt/core/store/store_journal.hpp"
 
 namespace forecourt::store {
@@ -62,6 +63,7 @@ public:
     ChangeLog& log() { return log_; }
     StoreJournal& journal() { return journal_; }
     RecordScope& scope() { return scope_; }
+    ScopeSnapshot& snapshot() { return snapshot_; }
     HybridClock& hlc() { return hlc_; }
     const platform::Clock& clock() const { return *clock_; }
 
@@ -86,6 +88,7 @@ private:
     ChangeLog log_;
     StoreJournal journal_;
     RecordScope scope_;
+    ScopeSnapshot snapshot_;
     StoreIdentity identity_;
 };
 

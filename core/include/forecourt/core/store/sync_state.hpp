@@ -9,6 +9,7 @@
 #include <string>
 
 #include "forecourt/core/book.hpp"
+#include "forecourt/core/store/scope_snapshot.hpp"
 #include "forecourt/core/storage/transaction.hpp"
 
 namespace forecourt::store {
@@ -26,6 +27,9 @@ struct SyncState {
     std::string token;
     std::string store_id;
     std::int64_t cursor = 0;
+    // A first pull's snapshot under way: where its next page starts. The
+    // cursor stays 0 until it ends, and then becomes its head.
+    std::optional<SnapshotPosition> snapshot;
     std::optional<platform::EpochMs> enrolled_at;
     std::optional<platform::EpochMs> last_sync_at;
     std::optional<std::string> last_error;
@@ -57,6 +61,8 @@ public:
     // keeps its old identity in memory until it is reopened: reopen it.
     Status save_enrolment(storage::Transaction& tx, Book& book, const Enrolment& enrolment);
     Status set_cursor(storage::Transaction& tx, std::int64_t cursor);
+    // Where the snapshot under way continues; nullopt: none is.
+    Status set_snapshot(storage::Transaction& tx, const std::optional<SnapshotPosition>& position);
     Status set_status(storage::Transaction& tx, std::string_view status);
     // Records the end of a sync round: its time, and its error if it failed.
     Status record_sync(storage::Transaction& tx, platform::EpochMs at,
@@ -67,6 +73,7 @@ public:
 
 private:
     Status put_meta(std::string_view key, const std::string& value);
+    Result<std::optional<SnapshotPosition>> load_snapshot();
     storage::Database* db_;
 };
 

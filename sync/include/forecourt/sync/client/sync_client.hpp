@@ -40,6 +40,10 @@ struct ClientOptions {
     // pull resumes from the last commit; a local write waits at most about
     // this long (plus one page). 0: commit every page.
     int pull_commit_ms = 1000;
+    // A tablet that has pulled nothing yet asks for a snapshot of its scope
+    // (its records as they are, then the log from the snapshot's head)
+    // instead of the log from its beginning. false: the log only.
+    bool snapshot_first = true;
 };
 
 // A request ready to send, and what the client needs to know when its answer comes.
@@ -92,8 +96,10 @@ public:
     // The next request; fails when the book is not enrolled. `count_remaining`
     // asks the store how many changes remain to pull after the page.
     Result<PreparedSync> prepare(bool count_remaining = false);
-    // A request that only pulls the page after `cursor` (nothing pushed).
-    Result<PreparedSync> prepare_pull(std::int64_t cursor);
+    // A request that only pulls the page after `cursor`, or the snapshot's
+    // page at `snapshot` (nothing pushed).
+    Result<PreparedSync> prepare_pull(std::int64_t cursor,
+                                      const std::optional<SnapshotPosition>& snapshot = std::nullopt);
     // Applies the answer to `sent`: drains the outbox up to the acknowledged
     // seq, applies the pulled page and stores the new cursor, all in one
     // transaction. An error response changes nothing but the recorded error.

@@ -75,6 +75,7 @@ private:
     Result<std::string> owner_for_new(const model::TableSpec& table, const Change& change,
                                       const store::DeviceRow& device);
     Result<EncodedPullPage> read_page(const store::DeviceRow& device, const PullRequest& pull);
+    Result<EncodedPullPage> read_snapshot_page(const store::DeviceRow& device, const PullRequest& pull);
 
     // POST /v1/enrol, GET /v1/health
     Result<Response> enrol(const EnrolRequest& request);

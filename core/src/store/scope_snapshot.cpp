@@ -1,0 +1,175 @@
+// Paging through a consultant's scope on the store server, record by record.
+#include "forecourt/core/store/scope_snapshot.hpp"
+
+#include <algorithm>
+
+#include "forecourt/core/json_text.hpp"
+#include "forecourt/core/model/record_schema.hpp"
+#include "forecourt/core/storage/record_store.hpp"
+
+namespace forecourt::store {
+
+using nlohmann::json;
+using storage::Query;
+
+namespace {
+
+// Reference data is every device's; the other tables' records are their owner's.
+bool store_wide(const model::TableSpec& table) { return table.kind == model::TableKind::reference; }
+
+// Where a position's table stands among the synced tables (0 when not begun).
+std::size_t table_index(std::string_view table) {
+    const auto& tables = model::synced_tables();
+    for (std::size_t i = 0; i < tables.size(); ++i)
+        if (tables[i].name == table) return i;
+    return 0;
+}
+
+// ?1 the owner (left unbound for reference data), ?2 the last id sent, ?3 the limit.
+std::string page_sql(const model::TableSpec& table) {
+    std::string sql = "SELECT id, versions";
+    for (const auto& f : table.fields) sql += ", " + std::string(f.name);
+    sql += " FROM " + std::string(table.name) + " WHERE ";
+    if (!store_wide(table)) sql += "owner_id = ?1 AND ";
+    return sql + "id > ?2 ORDER BY id LIMIT ?3";
+}
+
+// A field's column as JSON text.
+void append_column(std::string& out, storage::Statement& st, int column, model::FieldType type) {
+    if (st.is_null(column)) {
+        out += "null";
+        return;
+    }
+    switch (type) {
+        case model::FieldType::text:
+        case model::FieldType::date: append_json_string(out, st.text_view(column)); return;
+        case model::FieldType::integer:
+        case model::FieldType::instant: out += std::to_string(st.int64(column)); return;
+        case model::FieldType::boolean: out += st.int64(column) != 0 ? "true" : "false"; return;
+        case model::FieldType::text_array:
+            out += storage::column_json(st, column, type).dump(-1, ' ', false, json::error_handler_t::replace);
+            return;
+    }
+}
+
+// The fields a record's row holds a version for, each with its version's
+// text (an append-only record's one version, "*"); a field whose version does
+// not read is left out, as the store never wrote it.
+using Written = std::vector<std::pair<const model::FieldSpec*, const std::string*>>;
+Written written_fields(const json& versions, const model::TableSpec& table) {
+    Written out;
+    if (!versions.is_object()) return out;
+    const bool history = table.kind == model::TableKind::append_only;
+    const std::string* checked = nullptr;  // one edit stamps its fields alike: read each version once
+    for (const auto& spec : table.fields) {
+        auto v = versions.find(history ? std::string("*") : std::string(spec.name));
+        if (v == versions.end() || !v->is_string()) continue;
+        const auto& text = v->get_ref<const std::string&>();
+        if ((!checked || *checked != text) && !Version::parse(text)) continue;
+        checked = &text;
+        out.emplace_back(&spec, &text);
+    }
+    return out;
+}
+
+// A record's row as the fields of a log entry of its whole state, written
+// straight from its columns in the layout wire_fields_text() writes.
+std::string row_wire_fields(storage::Statement& st, const model::TableSpec& table) {
+    const json versions = json::parse(st.text_view(1), nullptr, false);
+    const Written written = written_fields(versions, table);
+    const std::string* common = nullptr;
+    std::size_t common_count = 0;
+    for (const auto& [spec, version] : written) {
+        const auto n = static_cast<std::size_t>(std::count_if(
+            written.begin(), written.end(), [&](const auto& w) { return *w.second == *version; }));
+        if (n > common_count) common = version, common_count = n;
+        if (common_count * 2 > written.size()) break;
+    }
+    std::string out = R"({"fields":{)";
+    for (const auto& [spec, version] : written) {
+        if (out.size() > 11) out += ',';
+        append_json_string(out, spec->name);
+        out += ':';
+        append_column(out, st, 2 + static_cast<int>(spec - table.fields.data()), spec->type);
+    }
+    out += '}';
+    if (common) {
+        out += R"(,"version":)";
+        append_json_string(out, *common);
+    }
+    bool first = true;
+    for (const auto& [spec, version] : written) {
+        if (*version == *common) continue;
+        out += first ? R"(,"versions":{)" : ",";
+        first = false;
+        append_json_string(out, spec->name);
+        out += ':';
+        append_json_string(out, *version);
+    }
+    if (!first) out += '}';
+    out += '}';
+    return out;
+}
+
+}  // namespace
+
+bool snapshot_table_known(std::string_view table) {
+    if (table.empty()) return true;
+    const auto& tables = model::synced_tables();
+    return std::any_of(tables.begin(), tables.end(), [&](const auto& t) { return t.name == table; });
+}
+
+Result<SnapshotPage> ScopeSnapshot::page(const std::string& consultant_id, const SnapshotPosition& from,
+                                         int limit, std::size_t max_bytes) {
+    const auto& tables = model::synced_tables();
+    SnapshotPage out;
+    SnapshotPosition at = from;
+    std::size_t bytes = 0;
+    for (std::size_t i = table_index(from.table); i < tables.size(); ++i) {
+        const auto& table = tables[i];
+        FC_ASSIGN(auto q, Query::prepare(*db_, page_sql(table)));
+        if (!store_wide(table)) q->bind(1, consultant_id);
+        q->bind(2, table.name == from.table ? from.after : std::string());
+        q->bind(3, static_cast<std::int64_t>(limit) - static_cast<std::int64_t>(out.entries.size()) + 1);
+        for (;;) {
+            FC_ASSIGN(bool row, q->step());
+            if (!row) break;
+            const bool full = static_cast<int>(out.entries.size()) >= limit ||
+                              (!out.entries.empty() && bytes >= max_bytes);
+            if (full) {
+                out.next = at;
+                return out;
+            }
+            WireEntry e;
+            e.seq = ++at.sent;
+            e.op = std::string(kOpUpsert);
+            e.table = std::string(table.name);
+            e.record_id = q->text(0);
+            if (!store_wide(table)) e.audience = consultant_id;
+            e.fields = row_wire_fields(*q, table);
+            bytes += e.fields.size();
+            at.table = e.table;
+            at.after = e.record_id;
+            out.entries.push_back(std::move(e));
+        }
+    }
+    return out;
+}
+
+Result<std::int64_t> ScopeSnapshot::count_after(const std::string& consultant_id,
+                                                const SnapshotPosition& from) {
+    const auto& tables = model::synced_tables();
+    std::int64_t count = 0;
+    for (std::size_t i = table_index(from.table); i < tables.size(); ++i) {
+        const auto& table = tables[i];
+        FC_ASSIGN(auto q, Query::prepare(*db_, "SELECT COUNT(*) FROM " + std::string(table.name) + " WHERE " +
+                                                   (store_wide(table) ? "" : "owner_id = ?1 AND ") + "id > ?2"));
+        if (!store_wide(table)) q->bind(1, consultant_id);
+        q->bind(2, table.name == from.table ? from.after : std::string());
+        FC_ASSIGN(bool row, q->step());
+        if (row) count += q->int64(0);
+    }
+    return count;
+}
+
+}  // namespace forecourt::store
