@@ -111,6 +111,7 @@ json status_json(const store::SyncState& s, std::int64_t pending, const json& re
             {"fingerprint", s.server_pin}, {"device_id", s.device_id},
             {"device_name", s.device_name}, {"store_id", s.store_id},
             {"cursor", s.cursor},          {"pending", pending},          {"refused", refused},
+            {"snapshot", s.snapshot ? json{{"head", s.snapshot->head}, {"sent", s.snapshot->sent}} : json()},
             {"enrolled_at", optional_ms(s.enrolled_at)}, {"last_sync_at", optional_ms(s.last_sync_at)},
             {"last_error", s.last_error ? json(*s.last_error) : json()}};
 }
@@ -126,6 +127,13 @@ json refused_json(std::int64_t total, const std::vector<storage::RefusedChange>&
                         {"fields", fields}, {"reason", r.reason}, {"refused_at", r.refused_at}});
     }
     return {{"count", total}, {"changes", list}};
+}
+
+// The cursor, and a first pull's snapshot under way.
+std::string cursor_text(const store::SyncState& state) {
+    if (!state.snapshot) return std::to_string(state.cursor);
+    return std::to_string(state.cursor) + " (first pull under way: " + std::to_string(state.snapshot->sent) +
+           " records of the store's snapshot pulled; the next sync goes on from there)";
 }
 
 Status show_status(const TabletContext& context, bool json_output) {
@@ -149,7 +157,7 @@ Status show_status(const TabletContext& context, bool json_output) {
                              {"device", state.device_id},
                              {"store", state.store_id},
                              {"pending", std::to_string(pending) + " change(s) to push"},
-                             {"cursor", std::to_string(state.cursor)},
+                             {"cursor", cursor_text(state)},
                              {"last sync", when(state.last_sync_at)},
                              {"last error", state.last_error.value_or("")},
                              {"refused", std::to_string(refused_total) +
