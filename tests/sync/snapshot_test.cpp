@@ -175,3 +175,19 @@ TEST_CASE("codec: a snapshot position goes out and back; a bad one is refused wi
     CHECK(refused({{"head", 1}, {"table", "customers"}}).find("pull.snapshot.after") != std::string::npos);
     CHECK(refused("start").find("must be an object") != std::string::npos);
 }
+
+TEST_CASE("sync client: pages asked for early are taken up, each once, and the book ends as the store's") {
+    // (That a page's thread asks for the next before decoding it shows in
+    // paged_pull_test.cpp: a page cut short still leads to those requests.)
+    TwoBooks s;
+    Tablet t(s.dir.path(), "t", kStart, storage::Synchronous::full, pages_of(3));
+    t.enrol(s.server, s.li);
+    BackgroundTransport link(s.server);
+    const auto summary = need(t.sync(link));
+    CHECK(records_of(t.book().records(), t.book().db()) == s.scope(s.li));
+    REQUIRE(summary.rounds > 4);
+    // One request per round: every request sent early was the one the sync
+    // wanted next, and none went out twice.
+    CHECK(static_cast<int>(link.cursors.size()) == summary.rounds);
+    for (std::size_t i = 1; i < link.threads.size(); ++i) CHECK(link.threads[i] != std::this_thread::get_id());
+}

@@ -3,26 +3,61 @@
 // the outbox's next batch) is on its way while this thread applies the last.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <future>
+#include <memory>
 #include <optional>
+#include <string>
 
 #include "forecourt/sync/client/sync_client.hpp"
 #include "forecourt/sync/exchange.hpp"
 
 namespace forecourt::sync::detail {
 
+struct SentAhead;
+
 // The answer to a round's request, decoded when it is well-formed; anything
 // else is left for SyncClient::complete() to decode and report.
 struct SentAnswer {
     Result<Response> reply = make_error(ErrorCode::internal, "no request sent");
     std::optional<SyncResponse> decoded;
+    // The request for the page after this one, sent before this one was
+    // decoded (see EarlyPulls); the sync takes it up or drops it.
+    std::unique_ptr<SentAhead> early;
+};
+
+// Lets the thread that receives a page of a long pull ask for the page after
+// it at once, on the strength of the page's first members, before decoding
+// it: the store then reads the next page while this one is decoded (and the
+// one before applied). The sync takes such a request up only if the decoded
+// page, once applied, leads to exactly that request; otherwise it waits for
+// its answer and drops it, so requests still go one at a time. At most two
+// are out that the sync has not taken up, which bounds the pages in memory.
+class EarlyPulls {
+public:
+    EarlyPulls(std::string token, int limit) : token_(std::move(token)), limit_(limit) {}
+    EarlyPulls(const EarlyPulls&) = delete;
+    EarlyPulls& operator=(const EarlyPulls&) = delete;
+
+    // A slot for one more early request, released when the request is taken
+    // up or dropped; nullptr when two are out already.
+    std::shared_ptr<void> claim();
+    const std::string& token() const { return token_; }
+    int limit() const { return limit_; }
+
+private:
+    static constexpr int kMaxOut = 2;
+    std::atomic<int> out_{0};
+    std::string token_;
+    int limit_;
 };
 
 // A request sent ahead, and its answer to come.
 struct SentAhead {
     PreparedSync prepared;
     std::future<SentAnswer> answer;
+    std::shared_ptr<void> early_slot;  // held while an early request waits to be taken up
 };
 
 // A page already applied, freed by the thread that sends the next request
@@ -30,8 +65,13 @@ struct SentAhead {
 // thread's work, which is the longer of the two.
 using Applied = std::optional<SentAnswer>;
 
+// With `early`, a page that says more follows has the request for the next
+// one sent before it is decoded (SentAnswer::early).
 SentAhead send_in_background(Transport& transport, PreparedSync prepared, const Limits& limits,
-                             Applied applied = std::nullopt);
+                             Applied applied = std::nullopt, EarlyPulls* early = nullptr);
+
+// Whether an early request asks for exactly what `next` does.
+bool same_pull(const PreparedSync& early, const PreparedSync& next);
 
 // Sends `prepared` from another thread, runs `meanwhile` on this one, and
 // waits for the answer; `prepared` is handed back with it.

@@ -58,6 +58,7 @@ Result<PreparedSync> SyncClient::prepare_after(std::int64_t after_seq, bool coun
     prepared.last_seq = entries.empty() ? 0 : entries.back().seq;
     prepared.pushed = entries.size();
     prepared.cursor = state.cursor;
+    if (pull) prepared.snapshot = pull->snapshot;
     for (auto& e : entries) prepared.pushed_records.emplace(std::move(e.table), std::move(e.record_id));
     prepared.request = Request{"POST", "/v1/sync", state.token, encode(push, pull)};
     return prepared;
@@ -67,11 +68,17 @@ Result<PreparedSync> SyncClient::prepare_pull(std::int64_t cursor,
                                               const std::optional<SnapshotPosition>& snapshot) {
     FC_ASSIGN(auto state, state_.load());
     if (!state.enrolled()) return not_enrolled(state);
+    return pull_only(state.token, options_.pull_limit, cursor, snapshot);
+}
+
+PreparedSync SyncClient::pull_only(const std::string& token, int limit, std::int64_t cursor,
+                                   const std::optional<SnapshotPosition>& snapshot) {
     SyncRequest request;
-    request.pull = PullRequest{cursor, options_.pull_limit, false, snapshot};
+    request.pull = PullRequest{cursor, limit, false, snapshot};
     PreparedSync prepared;
     prepared.cursor = cursor;
-    prepared.request = Request{"POST", "/v1/sync", state.token, encode(request)};
+    prepared.snapshot = snapshot;
+    prepared.request = Request{"POST", "/v1/sync", token, encode(request)};
     return prepared;
 }
 
@@ -242,14 +249,29 @@ std::optional<PreparedSync> SyncClient::request_ahead(const Transport& transport
 
 Result<SyncSummary> SyncClient::sync(Transport& transport) {
     SyncSummary summary;
+    // Pages of a long pull asked for before the page before them is decoded.
+    const auto loaded = state_.load();
+    detail::EarlyPulls early_pulls(loaded.ok() ? loaded->token : std::string(), options_.pull_limit);
     detail::Applied applied;                 // the last round's answer, for the next request's thread to free
     std::optional<detail::SentAhead> ahead;  // joined when it goes out of scope, answer dropped
+    std::unique_ptr<detail::SentAhead> early;  // this round's answer's early request
     // The outbox's next batch, read and encoded while a push is on its way.
     std::optional<PreparedSync> staged;
     auto on_decoded = [&](const PreparedSync& sent, const SyncResponse& decoded) {
         if (page_hook_ && decoded.pull) page_hook_(*decoded.pull);
-        if (auto next = request_ahead(transport, sent, decoded, staged))
-            ahead = detail::send_in_background(transport, std::move(*next), options_.limits, std::move(applied));
+        auto next = request_ahead(transport, sent, decoded, staged);
+        if (next && early && detail::same_pull(early->prepared, *next)) {
+            ahead = std::move(*early);
+            ahead->early_slot.reset();
+        } else {
+            early.reset();  // waits for its answer and drops it: one request at a time
+            if (next) {
+                auto* pulls = next->pushed == 0 ? &early_pulls : nullptr;
+                ahead = detail::send_in_background(transport, std::move(*next), options_.limits, std::move(applied),
+                                                   pulls);
+            }
+        }
+        early.reset();
     };
     detail::LongPullCheckpoints checkpoints(book_->db(), options_.pull_checkpoint_pages);
     detail::GroupedPulls grouped(group_pulls_, pulled_tx_);  // before `checkpoints` is put back
@@ -267,12 +289,14 @@ Result<SyncSummary> SyncClient::sync(Transport& transport) {
         } else {
             FC_ASSIGN(answer, send_round(transport, round == 0, prepared, staged));
         }
+        early = std::move(answer.early);
         if (!answer.reply.ok()) {
             FC_TRY(record_failure(answer.reply.error()));
             return answer.reply.take_error();
         }
         FC_ASSIGN(auto result, answer.decoded ? complete_decoded(prepared, *answer.decoded, on_decoded)
                                               : complete(prepared, *answer.reply, on_decoded));
+        early.reset();  // not taken up: dropped before anything else is sent
         if (staged && !staged_still_follows(prepared, result)) staged.reset();
         if (ahead) applied = std::move(answer);
         add_round(summary, prepared, result);

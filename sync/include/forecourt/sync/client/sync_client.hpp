@@ -53,6 +53,7 @@ struct PreparedSync {
     std::int64_t last_seq = 0;  // the highest outbox seq in the batch; 0: nothing pushed
     std::size_t pushed = 0;
     std::int64_t cursor = 0;
+    std::optional<SnapshotPosition> snapshot;  // the snapshot page it asks for, if any
     // (table, id) of the records this request pushes: the store sends each
     // back in the pull as it stored it, usually in the same answer.
     std::set<std::pair<std::string, std::string>> pushed_records;
@@ -100,6 +101,9 @@ public:
     // page at `snapshot` (nothing pushed).
     Result<PreparedSync> prepare_pull(std::int64_t cursor,
                                       const std::optional<SnapshotPosition>& snapshot = std::nullopt);
+    // The same request for a device whose token is `token`, with pages of `limit`.
+    static PreparedSync pull_only(const std::string& token, int limit, std::int64_t cursor,
+                                  const std::optional<SnapshotPosition>& snapshot);
     // Applies the answer to `sent`: drains the outbox up to the acknowledged
     // seq, applies the pulled page and stores the new cursor, all in one
     // transaction. An error response changes nothing but the recorded error.
