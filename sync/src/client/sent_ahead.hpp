@@ -32,22 +32,22 @@ struct SentAnswer {
 // it: the store then reads the next page while this one is decoded (and the
 // one before applied). The sync takes such a request up only if the decoded
 // page, once applied, leads to exactly that request; otherwise it waits for
-// its answer and drops it, so requests still go one at a time. At most two
-// are out that the sync has not taken up, which bounds the pages in memory.
+// its answer and drops it, so requests still go one at a time. At most one
+// is out that the sync has not taken up, which bounds the pages in memory.
 class EarlyPulls {
 public:
     EarlyPulls(std::string token, int limit) : token_(std::move(token)), limit_(limit) {}
     EarlyPulls(const EarlyPulls&) = delete;
     EarlyPulls& operator=(const EarlyPulls&) = delete;
 
-    // A slot for one more early request, released when the request is taken
-    // up or dropped; nullptr when two are out already.
+    // The slot for an early request, released when the request is taken up
+    // or dropped; nullptr while another holds it.
     std::shared_ptr<void> claim();
     const std::string& token() const { return token_; }
     int limit() const { return limit_; }
 
 private:
-    static constexpr int kMaxOut = 2;
+    static constexpr int kMaxOut = 1;
     std::atomic<int> out_{0};
     std::string token_;
     int limit_;
