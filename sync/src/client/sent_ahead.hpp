@@ -85,6 +85,17 @@ SentAnswer send_while(Transport& transport, PreparedSync& prepared, const Limits
     return answer;
 }
 
+// What a sync() carries from one round to the next. Members go out of scope
+// in reverse order: the requests, joined, before the EarlyPulls they use.
+struct Pipeline {
+    Pipeline(std::string token, int limit) : early_pulls(std::move(token), limit) {}
+    EarlyPulls early_pulls;
+    Applied applied;                     // the last round's answer, for the next request's thread to free
+    std::optional<SentAhead> ahead;      // joined when it goes out of scope, answer dropped
+    std::unique_ptr<SentAhead> early;    // the early request that came with the answer being applied
+    std::optional<PreparedSync> staged;  // the outbox's next batch, read while a push is on its way
+};
+
 // Whether the page sent ahead is answered by `until` (false when none was sent).
 bool answered_by(std::optional<SentAhead>& ahead, std::chrono::steady_clock::time_point until);
 

@@ -249,62 +249,63 @@ std::optional<PreparedSync> SyncClient::request_ahead(const Transport& transport
 
 Result<SyncSummary> SyncClient::sync(Transport& transport) {
     SyncSummary summary;
-    // Pages of a long pull asked for before the page before them is decoded.
-    const auto loaded = state_.load();
-    detail::EarlyPulls early_pulls(loaded.ok() ? loaded->token : std::string(), options_.pull_limit);
-    detail::Applied applied;                 // the last round's answer, for the next request's thread to free
-    std::optional<detail::SentAhead> ahead;  // joined when it goes out of scope, answer dropped
-    std::unique_ptr<detail::SentAhead> early;  // this round's answer's early request
-    // The outbox's next batch, read and encoded while a push is on its way.
-    std::optional<PreparedSync> staged;
+    const auto loaded = state_.load();  // the token of the pages asked for early
+    detail::Pipeline pipeline(loaded.ok() ? loaded->token : std::string(), options_.pull_limit);
     auto on_decoded = [&](const PreparedSync& sent, const SyncResponse& decoded) {
         if (page_hook_ && decoded.pull) page_hook_(*decoded.pull);
-        auto next = request_ahead(transport, sent, decoded, staged);
-        if (next && early && detail::same_pull(early->prepared, *next)) {
-            ahead = std::move(*early);
-            ahead->early_slot.reset();
-        } else {
-            early.reset();  // waits for its answer and drops it: one request at a time
-            if (next) {
-                auto* pulls = next->pushed == 0 ? &early_pulls : nullptr;
-                ahead = detail::send_in_background(transport, std::move(*next), options_.limits, std::move(applied),
-                                                   pulls);
-            }
-        }
-        early.reset();
+        send_next(transport, sent, decoded, pipeline);
     };
     detail::LongPullCheckpoints checkpoints(book_->db(), options_.pull_checkpoint_pages);
     detail::GroupedPulls grouped(group_pulls_, pulled_tx_);  // before `checkpoints` is put back
     for (int round = 0; round < options_.max_rounds; ++round) {
         PreparedSync prepared;
-        detail::SentAnswer answer;
         // Uncommitted pages wait for the next one only while it is on its
         // way and the transaction is young enough.
-        if (pulled_tx_ && !detail::answered_by(ahead, pulled_until_)) FC_TRY(commit_pulled());
-        if (ahead) {
-            prepared = std::move(ahead->prepared);
-            if (prepared.pushed > 0) stage_after(prepared.last_seq, staged);
-            answer = ahead->answer.get();
-            ahead.reset();
-        } else {
-            FC_ASSIGN(answer, send_round(transport, round == 0, prepared, staged));
-        }
-        early = std::move(answer.early);
+        if (pulled_tx_ && !detail::answered_by(pipeline.ahead, pulled_until_)) FC_TRY(commit_pulled());
+        FC_ASSIGN(auto answer, next_answer(transport, round == 0, prepared, pipeline));
+        pipeline.early = std::move(answer.early);
         if (!answer.reply.ok()) {
             FC_TRY(record_failure(answer.reply.error()));
             return answer.reply.take_error();
         }
         FC_ASSIGN(auto result, answer.decoded ? complete_decoded(prepared, *answer.decoded, on_decoded)
                                               : complete(prepared, *answer.reply, on_decoded));
-        early.reset();  // not taken up: dropped before anything else is sent
-        if (staged && !staged_still_follows(prepared, result)) staged.reset();
-        if (ahead) applied = std::move(answer);
+        pipeline.early.reset();  // not taken up: dropped before anything else is sent
+        if (pipeline.staged && !staged_still_follows(prepared, result)) pipeline.staged.reset();
+        if (pipeline.ahead) pipeline.applied = std::move(answer);
         add_round(summary, prepared, result);
         checkpoints.after(result);
         if (!result.more) break;
     }
     FC_TRY(commit_pulled());
     return summary;
+}
+
+void SyncClient::send_next(Transport& transport, const PreparedSync& sent, const SyncResponse& decoded,
+                           detail::Pipeline& p) {
+    auto next = request_ahead(transport, sent, decoded, p.staged);
+    if (next && p.early && detail::same_pull(p.early->prepared, *next)) {
+        p.ahead = std::move(*p.early);
+        p.ahead->early_slot.reset();
+    } else {
+        p.early.reset();  // waits for its answer and drops it: one request at a time
+        if (next) {
+            auto* early = next->pushed == 0 ? &p.early_pulls : nullptr;
+            p.ahead = detail::send_in_background(transport, std::move(*next), options_.limits, std::move(p.applied),
+                                                 early);
+        }
+    }
+    p.early.reset();
+}
+
+Result<detail::SentAnswer> SyncClient::next_answer(Transport& transport, bool first, PreparedSync& prepared,
+                                                   detail::Pipeline& p) {
+    if (!p.ahead) return send_round(transport, first, prepared, p.staged);
+    prepared = std::move(p.ahead->prepared);
+    if (prepared.pushed > 0) stage_after(prepared.last_seq, p.staged);
+    auto answer = p.ahead->answer.get();
+    p.ahead.reset();
+    return answer;
 }
 
 Result<detail::SentAnswer> SyncClient::send_round(Transport& transport, bool first, PreparedSync& prepared,

@@ -21,6 +21,7 @@ namespace forecourt::sync {
 
 namespace detail {
 struct SentAnswer;
+struct Pipeline;
 }
 
 struct ClientOptions {
@@ -141,6 +142,13 @@ private:
     // the outbox and more follows.
     std::optional<PreparedSync> request_ahead(const Transport& transport, const PreparedSync& sent,
                                               const SyncResponse& decoded, std::optional<PreparedSync>& staged);
+    // After `decoded` is decoded: the request that came early with it goes
+    // ahead if it is request_ahead()'s, else it is dropped and that one sent.
+    void send_next(Transport& transport, const PreparedSync& sent, const SyncResponse& decoded,
+                   detail::Pipeline& pipeline);
+    // This round's request and its answer: the one sent ahead, or send_round()'s.
+    Result<detail::SentAnswer> next_answer(Transport& transport, bool first, PreparedSync& prepared,
+                                           detail::Pipeline& pipeline);
     // This round's request when none was sent ahead, and its answer: the
     // batch staged last round, or the next one read now. A push goes out on
     // another thread (over a transport that sends in the background) while
