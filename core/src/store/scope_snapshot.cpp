@@ -79,7 +79,8 @@ std::string row_wire_fields(storage::Statement& st, const model::TableSpec& tabl
     const Written written = written_fields(versions, table);
     const std::string* common = nullptr;
     std::size_t common_count = 0;
-    for (const auto& [spec, version] : written) {
+    for (const auto& candidate : written) {
+        const std::string* version = candidate.second;
         const auto n = static_cast<std::size_t>(std::count_if(
             written.begin(), written.end(), [&](const auto& w) { return *w.second == *version; }));
         if (n > common_count) common = version, common_count = n;
