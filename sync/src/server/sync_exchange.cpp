@@ -52,7 +52,6 @@ bool all_applied(const RecordMerge& merged) {
     return std::all_of(merged.fields.begin(), merged.fields.end(), [](const FieldDecision& d) { return d.apply; });
 }
 
-// A tablet clock far ahead is not trusted; the audit keeps both stamps.
 // Room for the whole page at once: grown by doubling, a page of 800 KB
 // was copied a dozen times into memory the kernel had to map afresh.
 void reserve_and_add(EncodedPullPage& out, const std::vector<store::WireEntry>& entries) {
@@ -63,6 +62,7 @@ void reserve_and_add(EncodedPullPage& out, const std::vector<store::WireEntry>& 
     for (const auto& e : entries) out.add(e);
 }
 
+// A tablet clock far ahead is not trusted; the audit keeps both stamps.
 Status audit_restamp(store::StoreDatabase& store, storage::Transaction& tx,
                      const store::DeviceRow& device, const Change& change, const Stamp& stamp) {
     const json detail = {{"seq", change.seq}, {"table", change.table}, {"record_id", change.record_id},
