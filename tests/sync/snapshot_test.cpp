@@ -96,6 +96,41 @@ TEST_CASE("store: a snapshot pages through one consultant's records and the refe
     }));
 }
 
+TEST_CASE("store: a snapshot row carries the versions its column holds; a version that does not read is left out") {
+    TwoBooks s;
+    const std::string id = s.customers[0];
+    const auto entry_of = [&]() {
+        int pages = 0;
+        for (const auto& e : whole_snapshot(s.server.store->snapshot(), s.li, 100, &pages))
+            if (e.table == "customers" && e.record_id == id) return json::parse(e.fields);
+        FAIL("the customer is not in the snapshot");
+        return json();
+    };
+    const std::string a = entry_of()["version"].get<std::string>();
+    std::string b = a;
+    b[0] = b[0] == '0' ? '1' : '0';  // another valid stamp
+    const auto set_versions = [&](const std::string& versions) {
+        auto q = need(storage::Query::prepare(s.server.store->db(), "UPDATE customers SET versions = ? WHERE id = ?"));
+        q->bind(1, versions).bind(2, id);
+        need(q->run());
+    };
+    // A later duplicate member wins; a version that is not a string, or not a
+    // stamp, is no version; a nested value is skipped whole.
+    set_versions(json::object({{"name", "not a stamp"}, {"grade", {{"status", a}}}, {"phones", 3}}).dump()
+                     .insert(1, "\"kind\":\"" + a + "\",\"status\":\"" + a + "\",\"status\":\"" + b + "\","));
+    const json entry = entry_of();
+    CHECK(entry["fields"].size() == 2);
+    CHECK(entry["fields"].contains("kind"));
+    CHECK(entry["fields"].contains("status"));
+    CHECK(entry["version"] == a);
+    CHECK(entry["versions"] == json{{"status", b}});
+    for (const std::string unreadable : {"[]", "{\"kind\":", "\"kind\"", ""}) {
+        CAPTURE(unreadable);
+        set_versions(unreadable);
+        CHECK(entry_of()["fields"].empty());
+    }
+}
+
 TEST_CASE("sync client: a new tablet's book from a snapshot equals one from the whole log") {
     TwoBooks s;
     need(s.writer.book().edit_card(s.customers[0], {{"address", "人民路 1 号"}}));

@@ -52,31 +52,98 @@ void append_column(std::string& out, storage::Statement& st, int column, model::
     }
 }
 
+// A row's versions column ({"<field>": "<version>", …}) read into a list of
+// pairs that the next row reuses: a page of 2,000 rows used to build 2,000
+// documents (a map each) only to look a few strings up in them. As in such a
+// document, a later duplicate member wins, and a member whose value is not a
+// string has no version.
+class VersionsColumn final : public json::json_sax_t {
+public:
+    // False when the text is not a JSON object (the row then has no versions).
+    bool read(std::string_view text) {
+        used_ = 0;
+        depth_ = 0;
+        has_key_ = false;
+        object_ = false;
+        return json::sax_parse(text.begin(), text.end(), this, json::input_format_t::json, true, false) &&
+               object_;
+    }
+    const std::string* find(std::string_view member) const {
+        for (std::size_t i = used_; i-- > 0;)
+            if (members_[i].first == member) return &members_[i].second;
+        return nullptr;
+    }
+
+    bool null() override { return scalar(); }
+    bool boolean(bool) override { return scalar(); }
+    bool number_integer(number_integer_t) override { return scalar(); }
+    bool number_unsigned(number_unsigned_t) override { return scalar(); }
+    bool number_float(number_float_t, const string_t&) override { return scalar(); }
+    bool binary(binary_t&) override { return scalar(); }
+    bool string(string_t& value) override {
+        if (depth_ == 1 && has_key_) {
+            if (used_ == members_.size()) members_.emplace_back();
+            members_[used_].first.assign(key_);
+            members_[used_].second.assign(value);
+            ++used_;
+        }
+        return scalar();
+    }
+    bool key(string_t& name) override {
+        if (depth_ == 1) key_.assign(name), has_key_ = true;
+        return true;
+    }
+    bool start_object(std::size_t) override { return open(true); }
+    bool start_array(std::size_t) override { return open(false); }
+    bool end_object() override { return --depth_, true; }
+    bool end_array() override { return --depth_, true; }
+    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+        return false;
+    }
+
+private:
+    bool scalar() {
+        if (depth_ == 1) has_key_ = false;
+        return true;
+    }
+    bool open(bool object) {
+        if (depth_ == 0) object_ = object;
+        scalar();
+        ++depth_;
+        return true;
+    }
+
+    std::vector<std::pair<std::string, std::string>> members_;
+    std::size_t used_ = 0;
+    std::string key_;
+    int depth_ = 0;
+    bool has_key_ = false;
+    bool object_ = false;
+};
+
 // The fields a record's row holds a version for, each with its version's
 // text (an append-only record's one version, "*"); a field whose version does
 // not read is left out, as the store never wrote it.
 using Written = std::vector<std::pair<const model::FieldSpec*, const std::string*>>;
-Written written_fields(const json& versions, const model::TableSpec& table) {
+Written written_fields(VersionsColumn& versions, std::string_view text, const model::TableSpec& table) {
     Written out;
-    if (!versions.is_object()) return out;
+    if (!versions.read(text)) return out;
     const bool history = table.kind == model::TableKind::append_only;
     const std::string* checked = nullptr;  // one edit stamps its fields alike: read each version once
     for (const auto& spec : table.fields) {
-        auto v = versions.find(history ? std::string("*") : std::string(spec.name));
-        if (v == versions.end() || !v->is_string()) continue;
-        const auto& text = v->get_ref<const std::string&>();
-        if ((!checked || *checked != text) && !Version::parse(text)) continue;
-        checked = &text;
-        out.emplace_back(&spec, &text);
+        const std::string* v = versions.find(history ? std::string_view("*") : spec.name);
+        if (!v) continue;
+        if ((!checked || *checked != *v) && !Version::parse(*v)) continue;
+        checked = v;
+        out.emplace_back(&spec, v);
     }
     return out;
 }
 
 // A record's row as the fields of a log entry of its whole state, written
 // straight from its columns in the layout wire_fields_text() writes.
-std::string row_wire_fields(storage::Statement& st, const model::TableSpec& table) {
-    const json versions = json::parse(st.text_view(1), nullptr, false);
-    const Written written = written_fields(versions, table);
+std::string row_wire_fields(storage::Statement& st, const model::TableSpec& table, VersionsColumn& versions) {
+    const Written written = written_fields(versions, st.text_view(1), table);
     const std::string* common = nullptr;
     std::size_t common_count = 0;
     for (const auto& candidate : written) {
@@ -126,6 +193,7 @@ Result<SnapshotPage> ScopeSnapshot::page(const std::string& consultant_id, const
     SnapshotPage out;
     SnapshotPosition at = from;
     std::size_t bytes = 0;
+    VersionsColumn versions;
     for (std::size_t i = table_index(from.table); i < tables.size(); ++i) {
         const auto& table = tables[i];
         FC_ASSIGN(auto q, Query::prepare(*db_, page_sql(table)));
@@ -147,7 +215,7 @@ Result<SnapshotPage> ScopeSnapshot::page(const std::string& consultant_id, const
             e.table = std::string(table.name);
             e.record_id = q->text(0);
             if (!store_wide(table)) e.audience = consultant_id;
-            e.fields = row_wire_fields(*q, table);
+            e.fields = row_wire_fields(*q, table, versions);
             bytes += e.fields.size();
             at.table = e.table;
             at.after = e.record_id;
