@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "forecourt/sync/codec.hpp"
+#include "../protocol/json_reader.hpp"
 
 namespace forecourt::sync::detail {
 
@@ -36,13 +37,9 @@ std::optional<NextPage> next_page_guess(std::string_view body) {
     if (cursor == j.end() || !cursor->is_number_integer()) return std::nullopt;
     NextPage next{cursor->get<std::int64_t>(), std::nullopt};
     if (const auto s = j.find("snapshot"); s != j.end()) {
-        if (!s->is_object()) return std::nullopt;
-        const auto head = s->value("head", json()), sent = s->value("sent", json());
-        const auto table = s->value("table", json()), after = s->value("after", json());
-        if (!head.is_number_integer() || !sent.is_number_integer() || !table.is_string() || !after.is_string())
-            return std::nullopt;
-        next.snapshot = SnapshotPosition{head.get<std::int64_t>(), table.get<std::string>(),
-                                         after.get<std::string>(), sent.get<std::int64_t>()};
+        auto position = snapshot_from_wire(*s, "pull.snapshot");  // the decoder's own reading
+        if (!position) return std::nullopt;
+        next.snapshot = std::move(*position);
     }
     return next;
 }
