@@ -1,6 +1,8 @@
 // Appending to and paging through the store's change log.
 #include "forecourt/core/store/change_log.hpp"
 
+#include "forecourt/core/json_text.hpp"
+
 namespace forecourt::store {
 
 using nlohmann::json;
@@ -22,6 +24,44 @@ std::string reader_ranges(std::string_view columns, std::string_view upper_bound
                              " AND NOT (echo AND origin_device = ?5)";
     return "SELECT " + std::string(columns) + " FROM change_log WHERE audience IS NULL" + rest +
            " UNION ALL SELECT " + std::string(columns) + " FROM change_log WHERE audience = ?3" + rest;
+}
+
+// An entry's fields are stored in the wire's own shape (sync/PROTOCOL.md):
+// {"fields": {field: value}, "version": the version most of them share,
+// "versions": {field: version} for those that differ}, so that a pull sends
+// the stored text as it is. Earlier layouts are still read: the array
+// [version, {field: value}, {field: version}], and before it an object of
+// {field: {"value", "version"}}. The current layout is written with "fields"
+// first, and no table has a field named "fields", so text that starts with a
+// "fields" object is always the current layout.
+std::string stored_fields(const std::vector<LoggedField>& fields) {
+    // Written member by member: a document of copies only to write it out cost
+    // more than the rest of appending the entry.
+    const Version* common = most_common_version(fields);
+    std::string out = R"({"fields":{)";
+    for (const auto& f : fields) {
+        if (&f != &fields.front()) out += ',';
+        append_json_string(out, f.field);
+        out += ':';
+        out += f.value.dump(-1, ' ', false, json::error_handler_t::replace);
+    }
+    out += '}';
+    if (common) {
+        out += R"(,"version":)";
+        append_json_string(out, common->to_string());
+    }
+    bool first = true;
+    for (const auto& f : fields) {
+        if (f.version == *common) continue;
+        out += first ? R"(,"versions":{)" : ",";
+        first = false;
+        append_json_string(out, f.field);
+        out += ':';
+        append_json_string(out, f.version.to_string());
+    }
+    if (!first) out += '}';
+    out += '}';
+    return out;
 }
 
 constexpr std::string_view kWireLayoutStart = R"({"fields":{)";
@@ -68,7 +108,7 @@ std::vector<LoggedField> fields_from(std::string_view text) {
 // The stored fields in the current layout: as stored, or rewritten from an earlier one.
 std::string wire_fields(std::string text) {
     if (text.starts_with(kWireLayoutStart)) return text;
-    return wire_fields_text(fields_from(text));
+    return stored_fields(fields_from(text));
 }
 
 LogEntry entry_from(storage::Statement& st) {
@@ -126,54 +166,13 @@ Result<BasicLogPage<Entry>> read_page(storage::Database& db, std::int64_t head_s
 
 }  // namespace
 
-// An entry's fields are stored in the wire's own shape (sync/PROTOCOL.md):
-// {"fields": {field: value}, "version": the version most of them share,
-// "versions": {field: version} for those that differ}, so that a pull sends
-// the stored text as it is. Earlier layouts are still read: the array
-// [version, {field: value}, {field: version}], and before it an object of
-// {field: {"value", "version"}}. The current layout is written with "fields"
-// first, and no table has a field named "fields", so text that starts with a
-// "fields" object is always the current layout.
-std::string wire_fields_text(const std::vector<LoggedField>& fields) {
-    // Written member by member: a document of copies only to write it out cost
-    // more than the rest of appending the entry.
-    auto append_json = [](std::string& out, const json& value) {
-        out += value.dump(-1, ' ', false, json::error_handler_t::replace);
-    };
-    const Version* common = most_common_version(fields);
-    std::string out = R"({"fields":{)";
-    for (const auto& f : fields) {
-        if (&f != &fields.front()) out += ',';
-        append_json(out, json(f.field));
-        out += ':';
-        append_json(out, f.value);
-    }
-    out += '}';
-    if (common) {
-        out += R"(,"version":)";
-        append_json(out, json(common->to_string()));
-    }
-    bool first = true;
-    for (const auto& f : fields) {
-        if (f.version == *common) continue;
-        out += first ? R"(,"versions":{)" : ",";
-        first = false;
-        append_json(out, json(f.field));
-        out += ':';
-        append_json(out, json(f.version.to_string()));
-    }
-    if (!first) out += '}';
-    out += '}';
-    return out;
-}
-
 Result<std::int64_t> ChangeLog::append(storage::Transaction& tx, const LogEntry& entry) {
     (void)tx;
     FC_ASSIGN(auto q, Query::prepare(*db_,
         "INSERT INTO change_log (at, op, tbl, record_id, audience, fields, origin_device, "
         "origin_seq, echo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     q->bind(1, entry.at).bind(2, entry.op).bind(3, entry.table).bind(4, entry.record_id);
-    q->bind(5, entry.audience).bind(6, wire_fields_text(entry.fields));
+    q->bind(5, entry.audience).bind(6, stored_fields(entry.fields));
     q->bind(7, entry.origin_device).bind(8, entry.origin_seq).bind(9, std::int64_t{entry.echo});
     FC_TRY(q->run());
     return db_->last_insert_rowid();

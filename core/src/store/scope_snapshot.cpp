@@ -124,7 +124,11 @@ private:
 // The fields a record's row holds a version for, each with its version's
 // text (an append-only record's one version, "*"); a field whose version does
 // not read is left out, as the store never wrote it.
-using Written = std::vector<std::pair<const model::FieldSpec*, const std::string*>>;
+struct WrittenField {
+    const model::FieldSpec* spec;
+    std::string_view version;  // its text, in the versions column just read
+};
+using Written = std::vector<WrittenField>;
 Written written_fields(VersionsColumn& versions, std::string_view text, const model::TableSpec& table) {
     Written out;
     if (!versions.read(text)) return out;
@@ -135,30 +139,22 @@ Written written_fields(VersionsColumn& versions, std::string_view text, const mo
         if (!v) continue;
         if ((!checked || *checked != *v) && !Version::parse(*v)) continue;
         checked = v;
-        out.emplace_back(&spec, v);
+        out.push_back(WrittenField{&spec, *v});
     }
     return out;
 }
 
 // A record's row as the fields of a log entry of its whole state, written
-// straight from its columns in the layout wire_fields_text() writes.
+// straight from its columns in the layout the change log stores (stored_fields() in change_log.cpp).
 std::string row_wire_fields(storage::Statement& st, const model::TableSpec& table, VersionsColumn& versions) {
     const Written written = written_fields(versions, st.text_view(1), table);
-    const std::string* common = nullptr;
-    std::size_t common_count = 0;
-    for (const auto& candidate : written) {
-        const std::string* version = candidate.second;
-        const auto n = static_cast<std::size_t>(std::count_if(
-            written.begin(), written.end(), [&](const auto& w) { return *w.second == *version; }));
-        if (n > common_count) common = version, common_count = n;
-        if (common_count * 2 > written.size()) break;
-    }
+    const std::string_view* common = most_common_version(written);
     std::string out = R"({"fields":{)";
-    for (const auto& [spec, version] : written) {
-        if (out.size() > 11) out += ',';
-        append_json_string(out, spec->name);
+    for (const auto& w : written) {
+        if (&w != &written.front()) out += ',';
+        append_json_string(out, w.spec->name);
         out += ':';
-        append_column(out, st, 2 + static_cast<int>(spec - table.fields.data()), spec->type);
+        append_column(out, st, 2 + static_cast<int>(w.spec - table.fields.data()), w.spec->type);
     }
     out += '}';
     if (common) {
@@ -166,13 +162,13 @@ std::string row_wire_fields(storage::Statement& st, const model::TableSpec& tabl
         append_json_string(out, *common);
     }
     bool first = true;
-    for (const auto& [spec, version] : written) {
-        if (*version == *common) continue;
+    for (const auto& w : written) {
+        if (w.version == *common) continue;
         out += first ? R"(,"versions":{)" : ",";
         first = false;
-        append_json_string(out, spec->name);
+        append_json_string(out, w.spec->name);
         out += ':';
-        append_json_string(out, *version);
+        append_json_string(out, w.version);
     }
     if (!first) out += '}';
     out += '}';

@@ -60,11 +60,12 @@ struct Version {
     }
 };
 
-// The version most of `items` carry in their `version` member — usually all
-// of them: one edit stamps every field it writes alike. nullptr when empty.
+// The version most of `items` carry in their `version` member (a Version, or
+// its text) — usually all of them: one edit stamps every field it writes
+// alike. nullptr when empty.
 template <class Items>
-const Version* most_common_version(const Items& items) {
-    const Version* best = nullptr;
+auto most_common_version(const Items& items) {
+    const decltype(std::begin(items)->version)* best = nullptr;
     std::size_t best_count = 0;
     for (const auto& candidate : items) {
         const auto n = static_cast<std::size_t>(std::count_if(

@@ -45,11 +45,6 @@ struct LogEntry {
     bool echo = false;
 };
 
-// The text of an entry's fields, as the log stores it and a pull sends it:
-// {"fields": {field: value}, "version": the version most of them share,
-// "versions": {field: version} for those that differ} (sync/PROTOCOL.md).
-std::string wire_fields_text(const std::vector<LoggedField>& fields);
-
 // Whose entries a pull reads: the store-wide ones and the consultant's, less
 // the echoes of the pulling device.
 struct LogReader {
