@@ -56,8 +56,11 @@ private:
 // A request sent ahead, and its answer to come.
 struct SentAhead {
     PreparedSync prepared;
+    // Held while an early request waits to be taken up. Declared before
+    // `answer`, so a request dropped unanswered keeps the slot until its
+    // thread is joined: that thread cannot send another early request.
+    std::shared_ptr<void> early_slot;
     std::future<SentAnswer> answer;
-    std::shared_ptr<void> early_slot;  // held while an early request waits to be taken up
 };
 
 // A page already applied, freed by the thread that sends the next request
