@@ -39,6 +39,8 @@ TEST_CASE("store service: health answers without a token; unknown routes and met
     const auto no_token = s.server.call("POST", "/v1/sync", R"({"protocol":1})", "");
     CHECK(no_token.response.status == 401);
     CHECK(json::parse(no_token.response.body)["error"]["code"] == "unauthorized");
+    // Who sends a body is checked before what it says, though it is decoded first.
+    CHECK(s.server.call("POST", "/v1/sync", "{\"protocol\":1,\"push\":[", "").response.status == 401);
 }
 
 TEST_CASE("store service: the admin API wants the admin token, and only it") {
@@ -49,6 +51,8 @@ TEST_CASE("store service: the admin API wants the admin token, and only it") {
     CHECK(s.server.call("GET", "/v1/admin/devices", "", token_of(t)).response.status == 403);
     CHECK(s.server.call("GET", "/v1/admin/devices", "", "admin.0000").response.status == 401);
     CHECK(s.server.call("POST", "/v1/sync", R"({"protocol":1})", s.server.admin_token).response.status == 403);
+    CHECK(s.server.call("POST", "/v1/sync", "[1,", s.server.admin_token).response.status == 403);
+    CHECK(s.server.call("POST", "/v1/sync", "[1,", token_of(t)).response.status == 400);
     auto devices = s.server.admin("GET", "/v1/admin/devices");
     REQUIRE(devices["devices"].size() == 1);
     CHECK(devices["devices"][0]["consultant_id"] == s.li);

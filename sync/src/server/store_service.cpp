@@ -16,11 +16,21 @@ StoreService::StoreService(store::StoreDatabase& store, Limits limits)
     : store_(&store), limits_(limits) {}
 
 Reply StoreService::handle(const Request& request) {
+    // Decoding a pushed batch reads only its body and the limits, so it is
+    // done before the store is locked: one device's batch is decoded while
+    // another's is applied. Who may send it is still checked first (route).
+    std::optional<DecodedSync> decoded;
+    try {
+        if (request.method == "POST" && detail::split_target(request.target).first == "/v1/sync")
+            decoded.emplace(decode_sync(request.body));
+    } catch (const std::exception&) {
+        decoded.reset();  // decoded again under the lock, where a throw is answered
+    }
     std::lock_guard lock(mutex_);
     pokes_.clear();
     Reply reply;
     try {
-        auto routed = route(request);
+        auto routed = route(request, decoded);
         if (routed.ok()) {
             reply.response = std::move(*routed);
             if (reply.response.status < 300) reply.pokes = std::move(pokes_);
@@ -40,7 +50,13 @@ Result<std::string> StoreService::authenticate_device(std::string_view bearer_to
     return device.id;
 }
 
-Result<Response> StoreService::route(const Request& r) {
+StoreService::DecodedSync StoreService::decode_sync(std::string_view body) const {
+    std::optional<std::int64_t> refused;
+    auto request = decode_sync_request(body, limits_, &refused);
+    return DecodedSync{std::move(request), refused};
+}
+
+Result<Response> StoreService::route(const Request& r, std::optional<DecodedSync>& decoded) {
     const auto [path, query] = detail::split_target(r.target);
     if (path == "/v1/health") {
         if (r.method != "GET") return wrong_method("GET", path);
@@ -54,14 +70,13 @@ Result<Response> StoreService::route(const Request& r) {
     if (path == "/v1/sync") {
         if (r.method != "POST") return wrong_method("POST", path);
         FC_ASSIGN(auto device, device_for(r));
-        std::optional<std::int64_t> refused;
-        auto sync_request = decode_sync_request(r.body, limits_, &refused);
-        if (!sync_request.ok()) {
-            if (!refused) return sync_request.take_error();
+        if (!decoded) decoded.emplace(decode_sync(r.body));
+        if (!decoded->request.ok()) {
+            if (!decoded->refused) return decoded->request.take_error();
             // Applies nothing, like any 422, and names the change at fault.
-            return Response{422, encode_error(sync_request.error(), refused)};
+            return Response{422, encode_error(decoded->request.error(), decoded->refused)};
         }
-        return sync(device, *sync_request);
+        return sync(device, *decoded->request);
     }
     if (path == "/v1/events")
         return make_error(ErrorCode::protocol, "GET /v1/events is a WebSocket upgrade", ErrorDomain::sync);

@@ -33,7 +33,8 @@ public:
     explicit StoreService(store::StoreDatabase& store, Limits limits = {});
 
     // Every endpoint of sync/PROTOCOL.md. Never throws; thread-safe (requests
-    // are applied one at a time, each in its own transaction).
+    // are applied one at a time, each in its own transaction; a sync
+    // request's body is decoded before that, while others are applied).
     Reply handle(const Request& request);
 
     // For the WebSocket upgrade on GET /v1/events: the device a bearer token
@@ -58,7 +59,15 @@ private:
         }
     };
 
-    Result<Response> route(const Request& request);
+    // A sync request's body, decoded (and the seq of the change at fault, if one is).
+    struct DecodedSync {
+        Result<SyncRequest> request;
+        std::optional<std::int64_t> refused;
+    };
+    DecodedSync decode_sync(std::string_view body) const;
+
+    // `decoded`: the body of a POST /v1/sync, decoded before the lock was taken.
+    Result<Response> route(const Request& request, std::optional<DecodedSync>& decoded);
     Result<Response> route_admin(const Request& request, std::string_view path);
     Result<store::DeviceRow> device_for(const Request& request);
     Status require_admin(const Request& request);
