@@ -3,6 +3,12 @@
 // clock re-stamping, pokes and paged pulls.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <thread>
+
 #include "sync_fixture.hpp"
 
 using namespace forecourt;
@@ -339,4 +345,47 @@ TEST_CASE("change log: an entry stores its fields in the wire's shape, and entri
     CHECK(meaning(wire.entries[2].fields) == by_name(page.entries[2]));
     CHECK(wire.cursor == page.cursor);
     CHECK(wire.more == page.more);
+}
+
+TEST_CASE("store service: a pull's page is read once the store is unlocked, while another tablet's push is applied") {
+    Setup s;
+    Tablet a(s.dir.path(), "a");
+    a.enrol(s.server, s.li);
+    Tablet b(s.dir.path(), "b");
+    b.enrol(s.server, s.li);
+    b.register_prospect("王伟", "13800138000");
+    auto pushed = need(b.client().prepare());  // the new customer and its first grade-history entry
+    REQUIRE(pushed.pushed == 2);
+    const std::string customer_id = need(b.book().changes().pending_stored(0, 10)).front().record_id;
+
+    // Tablet a's pull stops just before its page is read until b's push has
+    // been applied. Were the page read with the store locked, b's push would
+    // wait for it, and a's wait would run out.
+    std::atomic<int> reads{0};
+    std::promise<void> entered, applied;
+    auto applied_future = applied.get_future();
+    bool applied_meanwhile = false;
+    s.server.service->set_before_page_read([&] {
+        if (reads.fetch_add(1) != 0) return;  // only a's
+        entered.set_value();
+        applied_meanwhile = applied_future.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+    });
+    sync::Reply pulled;
+    std::thread puller([&] {
+        pulled = s.server.service->handle(
+            sync::Request{"POST", "/v1/sync", token_of(a), R"({"protocol":1,"pull":{"cursor":0,"limit":100}})"});
+    });
+    entered.get_future().wait();
+    const auto push_reply = s.server.service->handle(pushed.request);
+    applied.set_value();
+    puller.join();
+
+    CHECK(applied_meanwhile);
+    REQUIRE(push_reply.response.status == 200);
+    CHECK(json::parse(push_reply.response.body)["push"]["acked_seq"] == pushed.last_seq);
+    REQUIRE(pulled.response.status == 200);
+    // The page was read after b's push was committed, and shows it.
+    const auto page = json::parse(pulled.response.body)["pull"]["changes"];
+    const bool has_customer = std::any_of(page.begin(), page.end(), [&](const json& c) { return c["id"] == customer_id; });
+    CHECK(has_customer);
 }

@@ -45,6 +45,7 @@ Result<std::optional<std::string>> get_meta(storage::Database& db, std::string_v
 
 StoreDatabase::StoreDatabase(storage::Database db, const StoreOptions& options)
     : db_(std::move(db)),
+      options_(options),
       clock_(options.clock),
       hlc_(*options.clock),
       records_(db_),

@@ -3,6 +3,7 @@
 #include "forecourt/sync/server/store_service.hpp"
 
 #include <exception>
+#include <utility>
 
 #include "forecourt/sync/codec.hpp"
 #include "service_support.hpp"
@@ -26,8 +27,9 @@ Reply StoreService::handle(const Request& request) {
     } catch (const std::exception&) {
         decoded.reset();  // decoded again under the lock, where a throw is answered
     }
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     pokes_.clear();
+    page_to_read_.reset();
     Reply reply;
     try {
         auto routed = route(request, decoded);
@@ -41,7 +43,45 @@ Reply StoreService::handle(const Request& request) {
         reply.response = error_response(make_error(ErrorCode::internal, "", ErrorDomain::sync));
     }
     pokes_.clear();
+    const auto page = std::exchange(page_to_read_, std::nullopt);
+    lock.unlock();
+    // What the request wrote is committed (and its pokes go out) whether or
+    // not its page can be read.
+    if (page && reply.response.status < 300) reply.response = answer_with_page(*page);
     return reply;
+}
+
+Response StoreService::answer_with_page(const PageToRead& page) {
+    try {
+        auto answer = read_answer(page);
+        return answer.ok() ? std::move(*answer) : error_response(answer.error());
+    } catch (const std::exception&) {
+        return error_response(make_error(ErrorCode::internal, "", ErrorDomain::sync));
+    }
+}
+
+Result<std::unique_ptr<store::StoreReader>> StoreService::take_reader() {
+    {
+        std::lock_guard lock(readers_mutex_);
+        if (!idle_readers_.empty()) {
+            auto reader = std::move(idle_readers_.back());
+            idle_readers_.pop_back();
+            return reader;
+        }
+    }
+    return store_->open_reader();
+}
+
+// A reader whose read failed is closed rather than used again.
+Result<Response> StoreService::read_answer(const PageToRead& p) {
+    if (before_page_read_) before_page_read_();
+    FC_ASSIGN(auto reader, take_reader());
+    FC_ASSIGN(auto page, reader->in_one_read([&] { return read_page(*reader, p.device, p.pull); }));
+    {
+        std::lock_guard lock(readers_mutex_);
+        idle_readers_.push_back(std::move(reader));
+    }
+    return Response{200, encode(p.response, page)};
 }
 
 Result<std::string> StoreService::authenticate_device(std::string_view bearer_token) {

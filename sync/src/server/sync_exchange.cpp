@@ -97,8 +97,8 @@ Result<Response> StoreService::sync(const store::DeviceRow& device, const SyncRe
     response.server_hlc = store_->hlc().last();
     response.push = pushed;
     if (request.pull && !revoked) {
-        FC_ASSIGN(auto page, read_page(device, *request.pull));
-        return Response{200, encode(response, page)};
+        page_to_read_ = PageToRead{device, *request.pull, std::move(response)};
+        return Response{200, {}};  // handle() answers with the page
     }
     return Response{200, encode(response)};
 }
@@ -200,11 +200,12 @@ Result<std::string> StoreService::owner_for_new(const model::TableSpec& table, c
 // The page goes out as the log stores it: its entries are not parsed here
 // (the tablet checks every change as it decodes the page). A tablet that has
 // pulled nothing yet may ask for a snapshot of its scope instead.
-Result<EncodedPullPage> StoreService::read_page(const store::DeviceRow& device, const PullRequest& pull) {
-    if (pull.snapshot && pull.cursor == 0) return read_snapshot_page(device, pull);
+Result<EncodedPullPage> StoreService::read_page(store::StoreReader& db, const store::DeviceRow& device,
+                                                const PullRequest& pull) {
+    if (pull.snapshot && pull.cursor == 0) return read_snapshot_page(db, device, pull);
     const int limit = std::clamp(pull.limit, 1, limits_.max_pull_page);
     const store::LogReader reader{device.consultant_id, device.id};
-    FC_ASSIGN(auto page, store_->log().wire_page(pull.cursor, reader, limit, limits_.max_page_bytes));
+    FC_ASSIGN(auto page, db.log().wire_page(pull.cursor, reader, limit, limits_.max_page_bytes));
     EncodedPullPage out;
     out.cursor = page.cursor;
     out.more = page.more;
@@ -212,7 +213,7 @@ Result<EncodedPullPage> StoreService::read_page(const store::DeviceRow& device, 
     if (pull.count) {
         out.remaining = 0;
         if (page.more) {
-            FC_ASSIGN(out.remaining, store_->log().count_after(page.cursor, reader));
+            FC_ASSIGN(out.remaining, db.log().count_after(page.cursor, reader));
         }
     }
     return out;
@@ -220,14 +221,15 @@ Result<EncodedPullPage> StoreService::read_page(const store::DeviceRow& device, 
 
 // A snapshot started now stands at the log's head: once its last page is
 // pulled, the log from there brings what changed while it was under way.
-Result<EncodedPullPage> StoreService::read_snapshot_page(const store::DeviceRow& device,
+Result<EncodedPullPage> StoreService::read_snapshot_page(store::StoreReader& db,
+                                                         const store::DeviceRow& device,
                                                          const PullRequest& pull) {
     store::SnapshotPosition from = *pull.snapshot;
     if (from.head == 0) {
-        FC_ASSIGN(from.head, store_->log().head());
+        FC_ASSIGN(from.head, db.log().head());
     }
     const int limit = std::clamp(pull.limit, 1, limits_.max_pull_page);
-    FC_ASSIGN(auto page, store_->snapshot().page(device.consultant_id, from, limit, limits_.max_page_bytes));
+    FC_ASSIGN(auto page, db.snapshot().page(device.consultant_id, from, limit, limits_.max_page_bytes));
     const store::LogReader reader{device.consultant_id, device.id};
     EncodedPullPage out;
     out.snapshot = page.next;
@@ -235,13 +237,13 @@ Result<EncodedPullPage> StoreService::read_snapshot_page(const store::DeviceRow&
     if (page.next) {
         out.more = true;
     } else {
-        FC_ASSIGN(out.more, store_->log().any_after(from.head, reader));
+        FC_ASSIGN(out.more, db.log().any_after(from.head, reader));
     }
     reserve_and_add(out, page.entries);
     if (pull.count) {
-        FC_ASSIGN(out.remaining, store_->log().count_after(from.head, reader));
+        FC_ASSIGN(out.remaining, db.log().count_after(from.head, reader));
         if (page.next) {
-            FC_ASSIGN(auto records, store_->snapshot().count_after(device.consultant_id, *page.next));
+            FC_ASSIGN(auto records, db.snapshot().count_after(device.consultant_id, *page.next));
             *out.remaining += records;
         }
     }

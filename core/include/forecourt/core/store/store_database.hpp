@@ -1,7 +1,8 @@
 // The store server's database: the same synced tables as a consultant's book
 // (so records and their history are read by the same code), plus the server's
 // own tables: devices, enrolment codes, the change log, conflicts, the review
-// queue and the audit log. One connection, used by one thread at a time.
+// queue and the audit log. One connection, used by one thread at a time; pulls
+// may page through the log on readers of the same file (open_reader).
 #pragma once
 
 #include <memory>
@@ -17,6 +18,7 @@
 #include "forecourt/core/store/record_scope.hpp"
 #include "forecourt/core/store/scope_snapshot.hpp"
 #include "forecourt/core/store/store_journal.hpp"
+#include "forecourt/core/store/store_reader.hpp"
 
 namespace forecourt::store {
 
@@ -67,6 +69,9 @@ public:
     HybridClock& hlc() { return hlc_; }
     const platform::Clock& clock() const { return *clock_; }
 
+    // A new reading connection to this store's file (see store_reader.hpp).
+    Result<std::unique_ptr<StoreReader>> open_reader() const { return StoreReader::open(options_); }
+
     // Persists the server's HLC in the caller's transaction, so it never runs
     // backwards across restarts.
     Status save_clock(storage::Transaction& tx);
@@ -81,6 +86,7 @@ private:
     Status load_identity();
 
     storage::Database db_;
+    StoreOptions options_;
     const platform::Clock* clock_;
     HybridClock hlc_;
     storage::RecordStore records_;

@@ -4,7 +4,10 @@
 // HTTPS/WebSocket layer wraps it; tests and fuzzers call it directly.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -43,6 +46,10 @@ public:
 
     const Limits& limits() const { return limits_; }
 
+    // For tests: called on the handling thread just before a pull's page is
+    // read (the store already unlocked). Set before requests are handled.
+    void set_before_page_read(std::function<void()> hook) { before_page_read_ = std::move(hook); }
+
 private:
     using Audiences = std::set<std::optional<std::string>>;
     // Within one pushed batch: whether its entries may be echoes, and the
@@ -72,8 +79,18 @@ private:
     Result<store::DeviceRow> device_for(const Request& request);
     Status require_admin(const Request& request);
 
-    // POST /v1/sync
+    // POST /v1/sync. The page of a request that pulls is not read here: sync()
+    // leaves it in page_to_read_, and handle() reads it once the store is
+    // unlocked, on a reader, so other requests are applied meanwhile.
+    struct PageToRead {
+        store::DeviceRow device;
+        PullRequest pull;
+        SyncResponse response;  // the rest of the answer
+    };
     Result<Response> sync(const store::DeviceRow& device, const SyncRequest& request);
+    Response answer_with_page(const PageToRead& page);
+    Result<Response> read_answer(const PageToRead& page);
+    Result<std::unique_ptr<store::StoreReader>> take_reader();
     Result<PushResult> apply_push(storage::Transaction& tx, const store::DeviceRow& device,
                                   const std::vector<Change>& changes, std::int64_t cursor,
                                   Audiences& touched);
@@ -83,8 +100,10 @@ private:
                            const Change& change, std::string reason, bool applied);
     Result<std::string> owner_for_new(const model::TableSpec& table, const Change& change,
                                       const store::DeviceRow& device);
-    Result<EncodedPullPage> read_page(const store::DeviceRow& device, const PullRequest& pull);
-    Result<EncodedPullPage> read_snapshot_page(const store::DeviceRow& device, const PullRequest& pull);
+    Result<EncodedPullPage> read_page(store::StoreReader& db, const store::DeviceRow& device,
+                                      const PullRequest& pull);
+    Result<EncodedPullPage> read_snapshot_page(store::StoreReader& db, const store::DeviceRow& device,
+                                               const PullRequest& pull);
 
     // POST /v1/enrol, GET /v1/health
     Result<Response> enrol(const EnrolRequest& request);
@@ -113,6 +132,12 @@ private:
     Limits limits_;
     std::mutex mutex_;
     std::vector<DevicePoke> pokes_;  // gathered while handling one request
+    std::function<void()> before_page_read_;
+    std::optional<PageToRead> page_to_read_;  // set by sync(), taken by handle() under the lock
+    // Readers not in use; one is opened whenever every other is busy, so
+    // there are at most as many as requests ever handled at once.
+    std::mutex readers_mutex_;
+    std::vector<std::unique_ptr<store::StoreReader>> idle_readers_;
 };
 
 }  // namespace forecourt::sync
