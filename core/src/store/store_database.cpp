@@ -10,18 +10,22 @@ namespace forecourt::store {
 
 using storage::Query;
 
-namespace {
-
-constexpr std::string_view kAdminPrefix = "admin.";
-
-Result<storage::Database> open_database(const StoreOptions& options, bool create) {
+storage::OpenOptions connection_options(const StoreOptions& options, bool create) {
     storage::OpenOptions o;
     o.path = options.path;
     o.create = create;
     o.vfs = options.vfs;
     o.synchronous = options.synchronous;
     o.cache_kib = options.cache_kib;
-    FC_ASSIGN(auto db, storage::Database::open(o));
+    return o;
+}
+
+namespace {
+
+constexpr std::string_view kAdminPrefix = "admin.";
+
+Result<storage::Database> open_database(const StoreOptions& options, bool create) {
+    FC_ASSIGN(auto db, storage::Database::open(connection_options(options, create)));
     FC_TRY(db.exec("PRAGMA wal_autocheckpoint=" + std::to_string(options.wal_autocheckpoint_pages)));
     return db;
 }

@@ -8,16 +8,10 @@ namespace forecourt::store {
 StoreReader::StoreReader(storage::Database db) : db_(std::move(db)), log_(db_), snapshot_(db_) {}
 
 Result<std::unique_ptr<StoreReader>> StoreReader::open(const StoreOptions& options) {
-    storage::OpenOptions o;
-    o.path = options.path;
-    o.create = false;
-    o.vfs = options.vfs;
-    o.synchronous = options.synchronous;
-    // Pages are allocated as they are read, up to this bound. SQLite drops a
-    // reader's cached pages whenever another connection has committed since
-    // its last read, which on a busy store is nearly every time.
-    o.cache_kib = options.cache_kib;
-    FC_ASSIGN(auto db, storage::Database::open(o));
+    // Pages are allocated as they are read, up to the store's cache bound.
+    // SQLite drops a reader's cached pages whenever another connection has
+    // committed since its last read, which on a busy store is nearly every time.
+    FC_ASSIGN(auto db, storage::Database::open(connection_options(options, false)));
     FC_TRY(db.exec("PRAGMA query_only=1"));  // a reader never writes, whatever a bug asks
     return std::unique_ptr<StoreReader>(new StoreReader(std::move(db)));
 }

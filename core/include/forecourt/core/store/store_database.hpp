@@ -39,6 +39,9 @@ struct StoreOptions {
     int wal_autocheckpoint_pages = 10'000;
 };
 
+// How each connection to the store's file is opened (the writer and its readers).
+storage::OpenOptions connection_options(const StoreOptions& options, bool create);
+
 // Who this store is. The replica id stamps values the server writes itself.
 struct StoreIdentity {
     std::string store_id;
