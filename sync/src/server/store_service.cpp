@@ -19,11 +19,15 @@ StoreService::StoreService(store::StoreDatabase& store, Limits limits)
 Reply StoreService::handle(const Request& request) {
     // Decoding a pushed batch reads only its body and the limits, so it is
     // done before the store is locked: one device's batch is decoded while
-    // another's is applied. Who may send it is still checked first (route).
+    // another's is applied. Who may send it is still checked first (route);
+    // a request without a device token is not decoded at all.
     std::optional<DecodedSync> decoded;
     try {
-        if (request.method == "POST" && detail::split_target(request.target).first == "/v1/sync")
-            decoded.emplace(decode_sync(request.body));
+        const auto& token = request.bearer_token;
+        const bool device_token = !token.empty() && !token.starts_with("admin.");
+        const bool sync_post =
+            request.method == "POST" && detail::split_target(request.target).first == "/v1/sync";
+        if (sync_post && device_token) decoded.emplace(decode_sync(request.body));
     } catch (const std::exception&) {
         decoded.reset();  // decoded again under the lock, where a throw is answered
     }
