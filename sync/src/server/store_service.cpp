@@ -13,6 +13,17 @@ namespace forecourt::sync {
 using detail::error_response;
 using detail::wrong_method;
 
+namespace {
+
+constexpr std::string_view kAdminTokenPrefix = "admin.";
+
+// A token device_for() may take; it refuses any other without reading the body.
+bool may_be_device_token(std::string_view token) {
+    return !token.empty() && !token.starts_with(kAdminTokenPrefix);
+}
+
+}  // namespace
+
 StoreService::StoreService(store::StoreDatabase& store, Limits limits)
     : store_(&store), limits_(limits) {}
 
@@ -23,11 +34,10 @@ Reply StoreService::handle(const Request& request) {
     // a request without a device token is not decoded at all.
     std::optional<DecodedSync> decoded;
     try {
-        const auto& token = request.bearer_token;
-        const bool device_token = !token.empty() && !token.starts_with("admin.");
         const bool sync_post =
             request.method == "POST" && detail::split_target(request.target).first == "/v1/sync";
-        if (sync_post && device_token) decoded.emplace(decode_sync(request.body));
+        if (sync_post && may_be_device_token(request.bearer_token))
+            decoded.emplace(decode_sync(request.body));
     } catch (const std::exception&) {
         decoded.reset();  // decoded again under the lock, where a throw is answered
     }
@@ -165,7 +175,7 @@ Result<store::DeviceRow> StoreService::device_for(const Request& request) {
     if (request.bearer_token.empty())
         return make_error(ErrorCode::unauthorized,
                           "a device token is required (Authorization: Bearer <token>)", ErrorDomain::sync);
-    if (request.bearer_token.starts_with("admin."))
+    if (request.bearer_token.starts_with(kAdminTokenPrefix))
         return make_error(ErrorCode::forbidden, "the admin token cannot sync; use a device token",
                           ErrorDomain::sync);
     return store_->devices().authenticate(request.bearer_token);
@@ -176,7 +186,7 @@ Status StoreService::require_admin(const Request& request) {
         return make_error(ErrorCode::unauthorized, "the admin token is required", ErrorDomain::sync);
     FC_ASSIGN(bool admin, store_->check_admin_token(request.bearer_token));
     if (admin) return ok_status();
-    if (!request.bearer_token.starts_with("admin."))
+    if (!request.bearer_token.starts_with(kAdminTokenPrefix))
         return make_error(ErrorCode::forbidden, "a device token cannot use the admin API",
                           ErrorDomain::sync);
     return make_error(ErrorCode::unauthorized, "the admin token is not valid", ErrorDomain::sync);
