@@ -22,26 +22,68 @@ bool may_be_device_token(std::string_view token) {
     return !token.empty() && !token.starts_with(kAdminTokenPrefix);
 }
 
+// Counts a request from its arrival until it holds the store's lock (or leaves).
+class Arrival {
+public:
+    explicit Arrival(std::atomic<int>& count) : count_(&count) { count_->fetch_add(1); }
+    Arrival(const Arrival&) = delete;
+    Arrival& operator=(const Arrival&) = delete;
+    ~Arrival() { settled(); }
+    void settled() {
+        if (count_) count_->fetch_sub(1);
+        count_ = nullptr;
+    }
+
+private:
+    std::atomic<int>* count_;
+};
+
 }  // namespace
 
 StoreService::StoreService(store::StoreDatabase& store, Limits limits)
     : store_(&store), limits_(limits) {}
 
 Reply StoreService::handle(const Request& request) {
-    // Decoding a pushed batch reads only its body and the limits, so it is
-    // done before the store is locked: one device's batch is decoded while
-    // another's is applied. Who may send it is still checked first (route);
-    // a request without a device token is not decoded at all.
-    std::optional<DecodedSync> decoded;
+    Arrival arrival(arriving_);
+    auto decoded = decode_early(request);
+    std::unique_lock lock(mutex_);
+    arrival.settled();
+    Reply reply = handle_locked(request, decoded);
+    // What the request wrote is committed (and its pokes go out) whether or
+    // not its page can be read.
+    const auto page = std::exchange(page_to_read_, std::nullopt);
+    if (!page || reply.response.status >= 300) return reply;
+    if (after_writes_) after_writes_();
+    // Alone, the page is read on the writer, whose cache is warm: a reader's
+    // cache is dropped after every commit by another connection, and each
+    // request that pulls commits the device's cursor first. When another
+    // request waits, the page is read on a reader once the store is unlocked.
+    if (arriving_.load() == 0) {
+        reply.response = answer_with_page(*page, on_writer);
+        return reply;
+    }
+    lock.unlock();
+    reply.response = answer_with_page(*page, on_reader);
+    return reply;
+}
+
+// Decoding a pushed batch reads only its body and the limits, so it is done
+// before the store is locked: one device's batch is decoded while another's
+// is applied. Who may send it is still checked first (route); a request
+// without a device token is not decoded at all.
+std::optional<StoreService::DecodedSync> StoreService::decode_early(const Request& request) const {
     try {
         const bool sync_post =
             request.method == "POST" && detail::split_target(request.target).first == "/v1/sync";
         if (sync_post && may_be_device_token(request.bearer_token))
-            decoded.emplace(decode_sync(request.body));
+            return decode_sync(request.body);
     } catch (const std::exception&) {
-        decoded.reset();  // decoded again under the lock, where a throw is answered
+        // decoded again under the lock, where a throw is answered
     }
-    std::unique_lock lock(mutex_);
+    return std::nullopt;
+}
+
+Reply StoreService::handle_locked(const Request& request, std::optional<DecodedSync>& decoded) {
     pokes_.clear();
     page_to_read_.reset();
     Reply reply;
@@ -57,17 +99,13 @@ Reply StoreService::handle(const Request& request) {
         reply.response = error_response(make_error(ErrorCode::internal, "", ErrorDomain::sync));
     }
     pokes_.clear();
-    const auto page = std::exchange(page_to_read_, std::nullopt);
-    lock.unlock();
-    // What the request wrote is committed (and its pokes go out) whether or
-    // not its page can be read.
-    if (page && reply.response.status < 300) reply.response = answer_with_page(*page);
     return reply;
 }
 
-Response StoreService::answer_with_page(const PageToRead& page) {
+Response StoreService::answer_with_page(const PageToRead& page, Connection connection) {
     try {
-        auto answer = read_answer(page);
+        auto answer =
+            connection == on_writer ? read_answer(page, store_->read_view()) : read_on_reader(page);
         return answer.ok() ? std::move(*answer) : error_response(answer.error());
     } catch (const std::exception&) {
         return error_response(make_error(ErrorCode::internal, "", ErrorDomain::sync));
@@ -87,14 +125,17 @@ Result<std::unique_ptr<store::StoreReader>> StoreService::take_reader() {
 }
 
 // A reader whose read failed is closed rather than used again.
-Result<Response> StoreService::read_answer(const PageToRead& p) {
-    if (before_page_read_) before_page_read_();
+Result<Response> StoreService::read_on_reader(const PageToRead& page) {
+    if (before_reader_read_) before_reader_read_();
     FC_ASSIGN(auto reader, take_reader());
-    FC_ASSIGN(auto page, reader->in_one_read([&] { return read_page(*reader, p.device, p.pull); }));
-    {
-        std::lock_guard lock(readers_mutex_);
-        idle_readers_.push_back(std::move(reader));
-    }
+    FC_ASSIGN(auto answer, read_answer(page, reader->view()));
+    std::lock_guard lock(readers_mutex_);
+    idle_readers_.push_back(std::move(reader));
+    return answer;
+}
+
+Result<Response> StoreService::read_answer(const PageToRead& p, store::ReadView view) {
+    FC_ASSIGN(auto page, view.in_one_read([&] { return read_page(view, p.device, p.pull); }));
     return Response{200, encode(p.response, page)};
 }
 

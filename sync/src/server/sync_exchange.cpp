@@ -200,7 +200,7 @@ Result<std::string> StoreService::owner_for_new(const model::TableSpec& table, c
 // The page goes out as the log stores it: its entries are not parsed here
 // (the tablet checks every change as it decodes the page). A tablet that has
 // pulled nothing yet may ask for a snapshot of its scope instead.
-Result<EncodedPullPage> StoreService::read_page(store::StoreReader& db, const store::DeviceRow& device,
+Result<EncodedPullPage> StoreService::read_page(store::ReadView& db, const store::DeviceRow& device,
                                                 const PullRequest& pull) {
     if (pull.snapshot && pull.cursor == 0) return read_snapshot_page(db, device, pull);
     const int limit = std::clamp(pull.limit, 1, limits_.max_pull_page);
@@ -221,7 +221,7 @@ Result<EncodedPullPage> StoreService::read_page(store::StoreReader& db, const st
 
 // A snapshot started now stands at the log's head: once its last page is
 // pulled, the log from there brings what changed while it was under way.
-Result<EncodedPullPage> StoreService::read_snapshot_page(store::StoreReader& db,
+Result<EncodedPullPage> StoreService::read_snapshot_page(store::ReadView& db,
                                                          const store::DeviceRow& device,
                                                          const PullRequest& pull) {
     store::SnapshotPosition from = *pull.snapshot;

@@ -74,6 +74,8 @@ public:
 
     // A new reading connection to this store's file (see store_reader.hpp).
     Result<std::unique_ptr<StoreReader>> open_reader() const { return StoreReader::open(options_); }
+    // This connection read as a reader's is (outside any transaction of its own).
+    ReadView read_view() { return ReadView(db_, log_, snapshot_); }
 
     // Persists the server's HLC in the caller's transaction, so it never runs
     // backwards across restarts.

@@ -4,6 +4,7 @@
 // HTTPS/WebSocket layer wraps it; tests and fuzzers call it directly.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -46,9 +47,16 @@ public:
 
     const Limits& limits() const { return limits_; }
 
-    // For tests: called on the handling thread just before a pull's page is
-    // read (the store already unlocked). Set before requests are handled.
-    void set_before_page_read(std::function<void()> hook) { before_page_read_ = std::move(hook); }
+    // For tests, set before requests are handled; each is called on the
+    // handling thread of a request that pulls. after_writes: its writes are
+    // committed and the store is still locked. before_reader_read: its page is
+    // about to be read on a reader (the store already unlocked).
+    void set_after_writes(std::function<void()> hook) { after_writes_ = std::move(hook); }
+    void set_before_reader_read(std::function<void()> hook) {
+        before_reader_read_ = std::move(hook);
+    }
+    // Requests handled now that do not hold the store's lock yet.
+    int arriving() const { return arriving_.load(); }
 
 private:
     using Audiences = std::set<std::optional<std::string>>;
@@ -72,6 +80,8 @@ private:
         std::optional<std::int64_t> refused;
     };
     DecodedSync decode_sync(std::string_view body) const;
+    std::optional<DecodedSync> decode_early(const Request& request) const;
+    Reply handle_locked(const Request& request, std::optional<DecodedSync>& decoded);
 
     // `decoded`: the body of a POST /v1/sync, decoded before the lock was taken.
     Result<Response> route(const Request& request, std::optional<DecodedSync>& decoded);
@@ -80,16 +90,18 @@ private:
     Status require_admin(const Request& request);
 
     // POST /v1/sync. The page of a request that pulls is not read here: sync()
-    // leaves it in page_to_read_, and handle() reads it once the store is
-    // unlocked, on a reader, so other requests are applied meanwhile.
+    // leaves it in page_to_read_, and handle() reads it on the writer, or on
+    // a reader once the store is unlocked when other requests wait for it.
     struct PageToRead {
         store::DeviceRow device;
         PullRequest pull;
         SyncResponse response;  // the rest of the answer
     };
     Result<Response> sync(const store::DeviceRow& device, const SyncRequest& request);
-    Response answer_with_page(const PageToRead& page);
-    Result<Response> read_answer(const PageToRead& page);
+    enum Connection { on_writer, on_reader };
+    Response answer_with_page(const PageToRead& page, Connection connection);
+    Result<Response> read_on_reader(const PageToRead& page);
+    Result<Response> read_answer(const PageToRead& page, store::ReadView view);
     Result<std::unique_ptr<store::StoreReader>> take_reader();
     Result<PushResult> apply_push(storage::Transaction& tx, const store::DeviceRow& device,
                                   const std::vector<Change>& changes, std::int64_t cursor,
@@ -100,9 +112,9 @@ private:
                            const Change& change, std::string reason, bool applied);
     Result<std::string> owner_for_new(const model::TableSpec& table, const Change& change,
                                       const store::DeviceRow& device);
-    Result<EncodedPullPage> read_page(store::StoreReader& db, const store::DeviceRow& device,
+    Result<EncodedPullPage> read_page(store::ReadView& db, const store::DeviceRow& device,
                                       const PullRequest& pull);
-    Result<EncodedPullPage> read_snapshot_page(store::StoreReader& db, const store::DeviceRow& device,
+    Result<EncodedPullPage> read_snapshot_page(store::ReadView& db, const store::DeviceRow& device,
                                                const PullRequest& pull);
 
     // POST /v1/enrol, GET /v1/health
@@ -132,7 +144,9 @@ private:
     Limits limits_;
     std::mutex mutex_;
     std::vector<DevicePoke> pokes_;  // gathered while handling one request
-    std::function<void()> before_page_read_;
+    std::atomic<int> arriving_{0};  // see arriving()
+    std::function<void()> after_writes_;
+    std::function<void()> before_reader_read_;
     std::optional<PageToRead> page_to_read_;  // set by sync(), taken by handle() under the lock
     // Readers not in use; one is opened whenever every other is busy, so
     // there are at most as many as requests ever handled at once.
