@@ -3,6 +3,7 @@
 
 #include <filesystem>
 
+#include "forecourt/core/storage/batched_wal_vfs.hpp"
 #include "forecourt/core/uuid.hpp"
 #include "secret_hash.hpp"
 
@@ -14,7 +15,8 @@ storage::OpenOptions connection_options(const StoreOptions& options, bool create
     storage::OpenOptions o;
     o.path = options.path;
     o.create = create;
-    o.vfs = options.vfs;
+    // A pushed batch's commit writes its WAL frames in a few calls, not two a frame.
+    o.vfs = options.vfs.empty() ? storage::batched_wal_vfs() : options.vfs;
     o.synchronous = options.synchronous;
     o.cache_kib = options.cache_kib;
     return o;

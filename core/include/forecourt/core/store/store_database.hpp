@@ -25,7 +25,7 @@ namespace forecourt::store {
 struct StoreOptions {
     std::string path;  // the store's database file
     const platform::Clock* clock = &platform::system_clock();
-    std::string vfs;  // SQLite VFS (empty: the OS default)
+    std::string vfs;  // SQLite VFS (empty: the OS default, WAL writes batched: batched_wal_vfs.hpp)
     storage::Synchronous synchronous = storage::Synchronous::full;
     // SQLite's page cache, in KiB. The store serves every tablet of the
     // dealership from one file; the change log's indexes and the hot
