@@ -12,7 +12,7 @@ using nlohmann::json;
 
 namespace {
 
-sync::ClientOptions pages_of(int records, bool snapshot_first = true) {
+sync::ClientOptions snapshot_pages_of(int records, bool snapshot_first = true) {
     sync::ClientOptions options;
     options.pull_limit = records;
     options.snapshot_first = snapshot_first;
@@ -135,8 +135,8 @@ TEST_CASE("sync client: a new tablet's book from a snapshot equals one from the 
     TwoBooks s;
     need(s.writer.book().edit_card(s.customers[0], {{"address", "人民路 1 号"}}));
     need(s.writer.sync(s.transport));
-    Tablet from_snapshot(s.dir.path(), "snapshot", kStart, storage::Synchronous::full, pages_of(3));
-    Tablet from_log(s.dir.path(), "log", kStart, storage::Synchronous::full, pages_of(3, false));
+    Tablet from_snapshot(s.dir.path(), "snapshot", kStart, storage::Synchronous::full, snapshot_pages_of(3));
+    Tablet from_log(s.dir.path(), "log", kStart, storage::Synchronous::full, snapshot_pages_of(3, false));
     from_snapshot.enrol(s.server, s.li);
     from_log.enrol(s.server, s.li);
     BackgroundTransport snapshot_link(s.server), log_link(s.server);
@@ -157,7 +157,7 @@ TEST_CASE("sync client: a new tablet's book from a snapshot equals one from the 
 
 TEST_CASE("sync client: an interrupted snapshot resumes where it stopped; what changed meanwhile arrives by the log") {
     TwoBooks s;
-    Tablet t(s.dir.path(), "t", kStart, storage::Synchronous::full, pages_of(3));
+    Tablet t(s.dir.path(), "t", kStart, storage::Synchronous::full, snapshot_pages_of(3));
     t.enrol(s.server, s.li);
     BackgroundTransport link(s.server);
     link.fail_send = 3;
@@ -215,7 +215,7 @@ TEST_CASE("sync client: pages asked for early are taken up, each once, and the b
     // (That a page's thread asks for the next before decoding it shows in
     // paged_pull_test.cpp: a page cut short still leads to those requests.)
     TwoBooks s;
-    Tablet t(s.dir.path(), "t", kStart, storage::Synchronous::full, pages_of(3));
+    Tablet t(s.dir.path(), "t", kStart, storage::Synchronous::full, snapshot_pages_of(3));
     t.enrol(s.server, s.li);
     BackgroundTransport link(s.server);
     const auto summary = need(t.sync(link));
