@@ -142,12 +142,6 @@ Result<std::string> LoopbackStore::issue_code(const std::string& consultant_id) 
     return answer["code"].get<std::string>();
 }
 
-Result<sync::Response> HttpsTransport::send(const sync::Request& request) {
-    FC_ASSIGN(auto response,
-              client_.request(request.method, request.target, request.bearer_token, request.body));
-    return sync::Response{response.status, std::move(response.body)};
-}
-
 Status BenchTablet::enrol(sync::Transport& transport, const std::string& code,
                           const std::string& url, const std::string& pin) {
     const std::string device_name = "bench tablet";

@@ -11,6 +11,7 @@
 #include "forecourt/core/store/store_database.hpp"
 #include "forecourt/sync/client/sync_client.hpp"
 #include "forecourt/sync/net/https_client.hpp"
+#include "forecourt/sync/net/https_transport.hpp"
 #include "forecourt/sync/net/store_server.hpp"
 #include "forecourt/sync/server/store_service.hpp"
 
@@ -69,17 +70,8 @@ class LoopbackStore {
     std::unique_ptr<sync::net::StoreServer> server_;
 };
 
-// The tablet's transport: one kept-alive pinned HTTPS connection.
-class HttpsTransport : public sync::Transport {
-  public:
-    explicit HttpsTransport(sync::net::ClientOptions options) : client_(std::move(options)) {}
-    Result<sync::Response> send(const sync::Request& request) override;
-    // One connection, used by one request at a time, from whichever thread sends.
-    bool sends_in_background() const override { return true; }
-
-  private:
-    sync::net::HttpsClient client_;
-};
+// The tablet's transport: pinned HTTPS, with a second connection for pushes.
+using sync::net::HttpsTransport;
 
 // Hands requests straight to the handler, for setup that is not being measured.
 class DirectTransport : public sync::Transport {

@@ -97,12 +97,6 @@ std::string LiveStore::issue_code(const std::string& consultant_id) {
 
 json LiveStore::records() { return records_of(store->records(), store->db()); }
 
-Result<sync::Response> NetTransport::send(const sync::Request& request) {
-    FC_ASSIGN(auto answer, client_.request(request.method, request.target, request.bearer_token,
-                                           request.body));
-    return sync::Response{answer.status, std::move(answer.body)};
-}
-
 LiveTablet::LiveTablet(const TempDir& dir, const std::string& name) : path_(dir.file(name + ".book")) {
     BookOptions options;
     options.path = path_;

@@ -15,6 +15,7 @@
 #include "forecourt/core/store/store_database.hpp"
 #include "forecourt/sync/client/sync_client.hpp"
 #include "forecourt/sync/net/https_client.hpp"
+#include "forecourt/sync/net/https_transport.hpp"
 #include "forecourt/sync/net/store_server.hpp"
 #include "forecourt/sync/server/store_service.hpp"
 #include "temp_dir.hpp"
@@ -64,17 +65,7 @@ private:
     std::unique_ptr<sync::net::StoreServer> server_;
 };
 
-// The sync client's transport over the pinned HTTPS client.
-class NetTransport : public sync::Transport {
-public:
-    explicit NetTransport(sync::net::ClientOptions options) : client_(std::move(options)) {}
-    Result<sync::Response> send(const sync::Request& request) override;
-    // One connection, used by one request at a time, from whichever thread sends.
-    bool sends_in_background() const override { return true; }
-
-private:
-    sync::net::HttpsClient client_;
-};
+using NetTransport = sync::net::HttpsTransport;
 
 class LiveTablet {
 public:

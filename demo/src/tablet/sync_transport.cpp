@@ -40,10 +40,5 @@ Result<sync::net::ClientOptions> connection_for(const std::string& server_url,
     return options;
 }
 
-Result<sync::Response> HttpsTransport::send(const sync::Request& request) {
-    FC_ASSIGN(auto answer, client_.request(request.method, request.target, request.bearer_token,
-                                           request.body));
-    return sync::Response{answer.status, std::move(answer.body)};
-}
 
 }  // namespace forecourt::cli

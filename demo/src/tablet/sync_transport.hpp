@@ -1,5 +1,5 @@
 // How the tablet commands reach the store server: its URL taken apart, and
-// the sync client's Transport over a pinned HTTPS connection.
+// the sync client's Transport over pinned HTTPS.
 #pragma once
 
 #include <cstdint>
@@ -7,6 +7,7 @@
 
 #include "forecourt/sync/exchange.hpp"
 #include "forecourt/sync/net/https_client.hpp"
+#include "forecourt/sync/net/https_transport.hpp"
 
 namespace forecourt::cli {
 
@@ -14,16 +15,6 @@ namespace forecourt::cli {
 Result<sync::net::ClientOptions> connection_for(const std::string& server_url,
                                                 const std::string& fingerprint);
 
-class HttpsTransport : public sync::Transport {
-public:
-    explicit HttpsTransport(sync::net::ClientOptions options) : client_(std::move(options)) {}
-    Result<sync::Response> send(const sync::Request& request) override;
-    // One connection, used by one request at a time, from whichever thread sends.
-    bool sends_in_background() const override { return true; }
-
-
-private:
-    sync::net::HttpsClient client_;
-};
+using sync::net::HttpsTransport;
 
 }  // namespace forecourt::cli

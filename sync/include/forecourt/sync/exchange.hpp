@@ -33,6 +33,11 @@ public:
     // request at a time still): the sync client then asks for the next pulled
     // page while it applies the one it has. Off unless a transport says so.
     virtual bool sends_in_background() const { return false; }
+    // Another connection to the same store, one request at a time on each: a
+    // push batch goes out on one while the answer to the batch ahead of it is
+    // awaited on the other (push.follows keeps them in order). Owned by this
+    // transport; nullptr when it has none. Called from the syncing thread.
+    virtual Transport* second_lane() { return nullptr; }
 };
 
 }  // namespace forecourt::sync
