@@ -90,6 +90,14 @@ Result<std::vector<Change>> decode_push(json& push, const Limits& limits,
     return out;
 }
 
+Result<std::optional<std::int64_t>> decode_follows(const json& push) {
+    if (!push.is_object()) return std::optional<std::int64_t>{};  // decode_push says why
+    FC_ASSIGN(auto follows, Members(push, "push").opt_integer("follows"));
+    if (follows && *follows < 0)
+        return invalid("push.follows cannot be negative (got " + std::to_string(*follows) + ")");
+    return follows;
+}
+
 Result<PullRequest> decode_pull(const json& pull, const Limits& limits) {
     if (!pull.is_object()) return protocol_error("pull must be an object");
     Members m(pull, "pull");
@@ -167,7 +175,13 @@ std::string encode(const EncodedPush& push, const std::optional<PullRequest>& pu
         out += '}';
     }
     if (!push.changes.empty()) {
-        out += R"(,"push":{"changes":[)";
+        out += R"(,"push":{)";
+        if (push.follows) {
+            out += R"("follows":)";
+            out += std::to_string(*push.follows);
+            out += ',';
+        }
+        out += R"("changes":[)";
         for (std::size_t i = 0; i < push.changes.size(); ++i) {
             if (i > 0) out += ',';
             out += push.changes[i];
@@ -180,6 +194,7 @@ std::string encode(const EncodedPush& push, const std::optional<PullRequest>& pu
 
 std::string encode(const SyncRequest& request) {
     EncodedPush push;
+    push.follows = request.follows;
     for (const auto& c : request.push) push.add(c.seq, c.table, c.record_id, c.hlc, dump_json(fields_json(c)));
     return encode(push, request.pull);
 }
@@ -190,6 +205,7 @@ Result<SyncRequest> decode_sync_request(std::string_view body, const Limits& lim
     FC_ASSIGN(json j, detail::parse_message(body, limits, limits.max_body_bytes));
     SyncRequest out;
     if (auto push = j.find("push"); push != j.end()) {  // moved out of `j`
+        FC_ASSIGN(out.follows, decode_follows(*push));
         FC_ASSIGN(out.push, decode_push(*push, limits, refused));
     }
     if (auto pull = j.find("pull"); pull != j.end()) {

@@ -74,6 +74,15 @@ Status audit_restamp(store::StoreDatabase& store, storage::Transaction& tx,
 }  // namespace
 
 Result<Response> StoreService::sync(const store::DeviceRow& device, const SyncRequest& request) {
+    // A batch sent before the answer to the one ahead of it is refused until
+    // that one is applied: applied first, it would raise the device's mark
+    // past the earlier batch's changes, which would then pass for duplicates.
+    if (request.follows && *request.follows > device.acked_seq && !request.push.empty())
+        return make_error(ErrorCode::conflict,
+                          "this batch follows change " + std::to_string(*request.follows) +
+                              ", but the store holds this device's changes only up to " +
+                              std::to_string(device.acked_seq) + ": push the batch before it first",
+                          ErrorDomain::sync);
     const bool revoked = device.status == store::kDeviceRevoked;
     Audiences touched;
     PushResult pushed;

@@ -49,6 +49,7 @@ std::string encode(const SyncRequest& request);
 struct EncodedPush {
     std::vector<std::string> changes;  // each change's JSON
     std::size_t bytes = 0;             // their total length
+    std::optional<std::int64_t> follows;  // push.follows (SyncRequest::follows)
     // `fields` must be a JSON object; the store checks what it holds.
     void add(std::int64_t seq, std::string_view table, std::string_view record_id, Hlc hlc,
              std::string_view fields);

@@ -68,6 +68,10 @@ struct PullRequest {
 struct SyncRequest {
     std::vector<Change> push;
     std::optional<PullRequest> pull;
+    // push.follows: the batch is applied only once the store has applied this
+    // device's changes up to this seq (a batch sent before the answer to the
+    // one ahead of it); nullopt: no such condition.
+    std::optional<std::int64_t> follows = std::nullopt;
 };
 
 struct FieldValue {
