@@ -119,3 +119,62 @@ TEST_CASE("convergence: a batch whose answer is lost with its connection is retr
 }
 
 }  // namespace forecourt::testing
+
+namespace forecourt::testing {
+
+namespace {
+
+// Counts the requests sent over a transport; its second lane is counted apart.
+class CountedLane : public sync::Transport {
+public:
+    explicit CountedLane(sync::Transport& inner) : inner_(&inner) {}
+    Result<sync::Response> send(const sync::Request& request) override {
+        ++sent;
+        return inner_->send(request);
+    }
+    bool sends_in_background() const override { return true; }
+    sync::Transport* second_lane() override {
+        if (!lane && inner_->second_lane())
+            lane = std::make_unique<CountedLane>(*inner_->second_lane());
+        return lane.get();
+    }
+    std::atomic<int> sent{0};
+    std::unique_ptr<CountedLane> lane;
+
+private:
+    sync::Transport* inner_;
+};
+
+}  // namespace
+
+TEST_CASE("convergence: over HTTPS a long push goes out on two connections, each change once, in order") {
+    TempDir dir;
+    LiveStore store{dir};
+    LiveTablet a{dir, "a"};
+    a.enrol_for(store, store.add_consultant("李娜"));
+    REQUIRE(a.sync().ok());
+    for (int i = 0; i < 40; ++i)
+        a.register_prospect("客户" + std::to_string(i), "1380013" + std::to_string(8000 + i));
+    std::vector<std::int64_t> seqs;
+    for (const auto& e : need(a.book().changes().pending(0, 10'000))) seqs.push_back(e.seq);
+    REQUIRE(seqs.size() >= 80);
+
+    NetTransport net(store.client_options());
+    CountedLane counted(net);
+    sync::ClientOptions options;
+    options.batch_size = 10;
+    sync::SyncClient client(a.book(), options);
+    const auto summary = need(client.sync(counted));
+    CHECK(summary.pushed == static_cast<int>(seqs.size()));
+    CHECK(summary.pulled == 0);
+    REQUIRE(counted.lane);
+    CHECK(counted.lane->sent.load() >= 2);  // batches went out on the second connection
+    CHECK(need(a.book().changes().pending(0, 10)).empty());
+    std::vector<std::int64_t> logged;
+    for (const auto& e : need(store.store->log().by_origin(need(client.state()).device_id)))
+        logged.push_back(e.origin_seq);
+    CHECK(logged == seqs);
+    CHECK(a.records() == store.records());
+}
+
+}  // namespace forecourt::testing

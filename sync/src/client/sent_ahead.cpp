@@ -58,7 +58,7 @@ std::shared_ptr<void> EarlyPulls::claim() {
 
 SentAhead send_in_background(Transport& transport, PreparedSync prepared, const Limits& limits,
                              Applied applied, EarlyPulls* early) {
-    SentAhead ahead{std::move(prepared), {}, {}};
+    SentAhead ahead{std::move(prepared), &transport, {}, {}};
     // The request moves to its thread: nothing reads it once it is sent.
     ahead.answer = std::async(std::launch::async, [&transport, &limits, early,
                                                    request = std::move(ahead.prepared.request),

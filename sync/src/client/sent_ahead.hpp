@@ -56,6 +56,7 @@ private:
 // A request sent ahead, and its answer to come.
 struct SentAhead {
     PreparedSync prepared;
+    Transport* lane = nullptr;  // the transport it went out on
     // Held while an early request waits to be taken up. Declared before
     // `answer`, so a request dropped unanswered keeps the slot until its
     // thread is joined: that thread cannot send another early request.
@@ -97,6 +98,10 @@ struct Pipeline {
     std::optional<SentAhead> ahead;      // joined when it goes out of scope, answer dropped
     std::unique_ptr<SentAhead> early;    // the early request that came with the answer being applied
     std::optional<PreparedSync> staged;  // the outbox's next batch, read while a push is on its way
+    // The last round's store took its whole batch and the book had pulled all
+    // of its scope: a batch pipelined now asks for the page after the cursor
+    // the store expects, so its changes can be echoes (sync/PROTOCOL.md).
+    bool caught_up = false;
 };
 
 // Whether the page sent ahead is answered by `until` (false when none was sent).

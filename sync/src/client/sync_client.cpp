@@ -46,6 +46,7 @@ Result<PreparedSync> SyncClient::prepare_after(std::int64_t after_seq, bool coun
     // The outbox's text of each change's fields goes out as it is.
     FC_ASSIGN(auto entries, book_->changes().pending_stored(after_seq, options_.batch_size));
     EncodedPush push;
+    if (after_seq > 0 && !entries.empty()) push.follows = after_seq;
     push.changes.reserve(entries.size());
     for (const auto& e : entries) push.add(e.seq, e.table, e.record_id, e.hlc, e.fields);
     push.fit(options_.batch_bytes);
@@ -57,6 +58,7 @@ Result<PreparedSync> SyncClient::prepare_after(std::int64_t after_seq, bool coun
     prepared.first_seq = entries.empty() ? 0 : entries.front().seq;
     prepared.last_seq = entries.empty() ? 0 : entries.back().seq;
     prepared.pushed = entries.size();
+    prepared.follows = push.follows.value_or(0);
     prepared.cursor = state.cursor;
     if (pull) prepared.snapshot = pull->snapshot;
     for (auto& e : entries) prepared.pushed_records.emplace(std::move(e.table), std::move(e.record_id));
@@ -86,6 +88,12 @@ Result<RoundResult> SyncClient::complete(const PreparedSync& sent, const Respons
                                          const DecodedHook& decoded_hook) {
     if (response.status != 200) {
         Error error = decode_error(response.status, response.body);
+        if (error.code == ErrorCode::conflict && sent.follows > 0) {
+            RoundResult result;  // sent before the batch ahead was applied: nothing changed
+            result.out_of_order = true;
+            result.more = true;
+            return result;
+        }
         if (error.code == ErrorCode::invalid_argument && sent.pushed > 0) {
             const auto seq = refused_seq(response.body);
             if (seq && *seq >= sent.first_seq && *seq <= sent.last_seq) return set_aside(*seq, error);
@@ -167,7 +175,16 @@ Result<RoundResult> SyncClient::apply_in(storage::Transaction& tx, const Prepare
     const std::int64_t acked = std::min(response.push.acked_seq, sent.last_seq);
     if (acked > 0) FC_TRY(book_->changes().acknowledge(tx, acked));
     Hlc newest = response.server_hlc;
-    if (response.pull) {
+    // A pipelined batch asked for the page after the cursor the book had when
+    // it was read; if the answer ahead of it moved the book on, this page is
+    // not the next one, and the next round pulls from where the book stands.
+    const bool page_follows =
+        !sent.pull_may_lag ||
+        (sent.cursor == state.cursor && sent.snapshot == snapshot_to_ask(state, options_));
+    if (response.pull && !page_follows) result.more = true;
+    result.pulled_all =
+        response.pull && page_follows && response.pull->changes.empty() && !response.pull->more;
+    if (response.pull && page_follows) {
         FC_ASSIGN(auto pending, detail::pending_fields(*book_, *response.pull));
         FC_ASSIGN(auto page, detail::apply_page(tx, *book_, *response.pull, state.store_id, pending,
                                                 sent.pushed_records));
@@ -207,7 +224,7 @@ bool next_round_only_pulls(const PreparedSync& sent, const SyncResponse& decoded
 void add_round(SyncSummary& summary, const PreparedSync& sent, const RoundResult& result) {
     ++summary.rounds;
     if (result.refused_seq) ++summary.refused;
-    else summary.pushed += static_cast<int>(sent.pushed);
+    else if (!result.out_of_order) summary.pushed += static_cast<int>(sent.pushed);
     summary.pulled += result.pulled;
     summary.conflicts += result.push.conflicts;
     summary.revoked = result.revoked;
@@ -263,6 +280,9 @@ Result<SyncSummary> SyncClient::sync(Transport& transport) {
         // way and the transaction is young enough.
         if (pulled_tx_ && !detail::answered_by(pipeline.ahead, pulled_until_)) FC_TRY(commit_pulled());
         FC_ASSIGN(auto answer, next_answer(transport, round == 0, prepared, pipeline));
+        // After a round that pulled everything, whatever the cursor moved past
+        // is nothing this book pulls: a page pipelined behind it follows it.
+        if (pipeline.caught_up) prepared.pull_may_lag = false;
         pipeline.early = std::move(answer.early);
         if (!answer.reply.ok()) {
             FC_TRY(record_failure(answer.reply.error()));
@@ -272,7 +292,11 @@ Result<SyncSummary> SyncClient::sync(Transport& transport) {
                                               : complete(prepared, *answer.reply, on_decoded));
         pipeline.early.reset();  // not taken up: dropped before anything else is sent
         if (pipeline.staged && !staged_still_follows(prepared, result)) pipeline.staged.reset();
+        // The batch pipelined after one the store refused as out of order
+        // follows it, so it is refused too: dropped, it goes again from the outbox.
+        if (result.out_of_order) pipeline.ahead.reset();
         if (pipeline.ahead) pipeline.applied = std::move(answer);
+        pipeline.caught_up = result.pulled_all && result.push.acked_seq >= prepared.last_seq;
         add_round(summary, prepared, result);
         checkpoints.after(result);
         if (!result.more) break;
@@ -283,6 +307,7 @@ Result<SyncSummary> SyncClient::sync(Transport& transport) {
 
 void SyncClient::send_next(Transport& transport, const PreparedSync& sent, const SyncResponse& decoded,
                            detail::Pipeline& p) {
+    if (p.ahead) return;  // a pipelined batch is on its way already
     auto next = request_ahead(transport, sent, decoded, p.staged);
     if (next && p.early && detail::same_pull(p.early->prepared, *next)) {
         p.ahead = std::move(*p.early);
@@ -300,35 +325,57 @@ void SyncClient::send_next(Transport& transport, const PreparedSync& sent, const
 
 Result<detail::SentAnswer> SyncClient::next_answer(Transport& transport, bool first, PreparedSync& prepared,
                                                    detail::Pipeline& p) {
-    if (!p.ahead) return send_round(transport, first, prepared, p.staged);
-    prepared = std::move(p.ahead->prepared);
-    if (prepared.pushed > 0) stage_after(prepared.last_seq, p.staged);
-    auto answer = p.ahead->answer.get();
+    if (!p.ahead) return send_round(transport, first, prepared, p);
+    detail::SentAhead ahead = std::move(*p.ahead);
     p.ahead.reset();
-    return answer;
+    prepared = std::move(ahead.prepared);
+    if (prepared.pushed > 0) {
+        if (!p.staged) stage_after(prepared.last_seq, p.staged);
+        send_staged(transport, ahead.lane, p);
+        // The batch after the one now pipelined is read while both are on their way.
+        if (p.ahead) stage_after(p.ahead->prepared.last_seq, p.staged);
+    }
+    return ahead.answer.get();
 }
 
 Result<detail::SentAnswer> SyncClient::send_round(Transport& transport, bool first, PreparedSync& prepared,
-                                                  std::optional<PreparedSync>& staged) {
-    if (staged) {
-        prepared = std::move(*std::exchange(staged, std::nullopt));
+                                                  detail::Pipeline& p) {
+    if (p.staged) {
+        prepared = std::move(*std::exchange(p.staged, std::nullopt));
     } else {
         // The first round asks how much there is to pull, for progress displays.
         FC_ASSIGN(prepared, prepare(first));
     }
     if (prepared.pushed > 0 && transport.sends_in_background()) {
         const auto last_seq = prepared.last_seq;
-        return detail::send_while(transport, prepared, options_.limits,
-                                  [&] { stage_after(last_seq, staged); });
+        return detail::send_while(transport, prepared, options_.limits, [&] {
+            stage_after(last_seq, p.staged);
+            send_staged(transport, &transport, p);
+            if (p.ahead) stage_after(p.ahead->prepared.last_seq, p.staged);
+        });
     }
     detail::SentAnswer answer;
     answer.reply = transport.send(prepared.request);
     return answer;
 }
 
+void SyncClient::send_staged(Transport& transport, const Transport* busy, detail::Pipeline& p) {
+    Transport* second = transport.second_lane();
+    if (!second || !p.staged || p.ahead || !p.caught_up) return;
+    Transport* lane = busy == second ? &transport : second;
+    PreparedSync next = std::move(*std::exchange(p.staged, std::nullopt));
+    p.ahead =
+        detail::send_in_background(*lane, std::move(next), options_.limits, std::move(p.applied));
+}
+
 void SyncClient::stage_after(std::int64_t last_seq, std::optional<PreparedSync>& staged) {
     // Not staging (the book could not be read) only costs the overlap.
-    if (auto next = prepare_after(last_seq, false); next.ok() && next->pushed > 0) staged = std::move(*next);
+    auto next = prepare_after(last_seq, false);
+    if (!next.ok() || next->pushed == 0) return;
+    // Read before the answers ahead of it are applied, it may ask for a page
+    // those answers move past (see sync()).
+    next->pull_may_lag = true;
+    staged = std::move(*next);
 }
 
 Status SyncClient::record_failure(const Error& error) {

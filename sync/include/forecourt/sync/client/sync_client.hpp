@@ -55,6 +55,12 @@ struct PreparedSync {
     std::size_t pushed = 0;
     std::int64_t cursor = 0;
     std::optional<SnapshotPosition> snapshot;  // the snapshot page it asks for, if any
+    // push.follows: the last seq of the batch before this one (0: none).
+    std::int64_t follows = 0;
+    // Sent before the answer to the batch ahead of it came, and that answer
+    // may move the pull on: this page is then not the next one, and is left
+    // for a later round unless the cursor is where it was (see apply_in).
+    bool pull_may_lag = false;
     // (table, id) of the records this request pushes: the store sends each
     // back in the pull as it stored it, usually in the same answer.
     std::set<std::pair<std::string, std::string>> pushed_records;
@@ -70,6 +76,12 @@ struct RoundResult {
     // The store refused one pushed change for its content (a 422 naming it):
     // it was set aside, kept in the book, and nothing else of the round applied.
     std::optional<std::int64_t> refused_seq;
+    // The store had not yet applied the batch before this one (409 on a
+    // pipelined batch): nothing of the round applied; the batch goes again.
+    bool out_of_order = false;
+    // The answer's page was the next one, empty, and the last: the book has
+    // pulled everything of its scope.
+    bool pulled_all = false;
 };
 
 struct SyncSummary {
@@ -120,8 +132,11 @@ public:
     // in order, each with its cursor, so an interrupted pull resumes as before
     // (from the last commit: see pull_commit_ms).
     // Likewise the outbox's next batch is read and encoded while a push is on
-    // its way; it is sent only after that push's answer is applied, and read
-    // again unless the store took the whole push and had nothing to pull.
+    // its way. Over a transport with a second lane it goes out at once on
+    // that lane, naming the batch it follows, so the store decodes it while
+    // it applies the one ahead; otherwise it is sent only after that push's
+    // answer is applied, and read again unless the store took the whole push
+    // and had nothing to pull.
     Result<SyncSummary> sync(Transport& transport);
 
     // Called by sync() with each pulled page as it arrives, before it is
@@ -154,7 +169,10 @@ private:
     // another thread (over a transport that sends in the background) while
     // the batch after it is read into `staged`.
     Result<detail::SentAnswer> send_round(Transport& transport, bool first, PreparedSync& prepared,
-                                          std::optional<PreparedSync>& staged);
+                                          detail::Pipeline& pipeline);
+    // Over a transport with a second lane, the staged batch goes out at once
+    // on the lane that `busy` (the request ahead of it) is not using.
+    void send_staged(Transport& transport, const Transport* busy, detail::Pipeline& pipeline);
     // Reads the outbox's batch after `last_seq` into `staged` while the batch
     // that ends there is on its way.
     void stage_after(std::int64_t last_seq, std::optional<PreparedSync>& staged);
