@@ -33,19 +33,8 @@ struct BatchedPush {
         transport.cursors.clear();
         transport.threads.clear();
     }
-    // The outbox's seqs, oldest first.
-    std::vector<std::int64_t> waiting() {
-        std::vector<std::int64_t> seqs;
-        for (const auto& e : need(t.book().changes().pending(0, 10'000))) seqs.push_back(e.seq);
-        return seqs;
-    }
-    // The seqs of this tablet's changes in the store's log, in log order.
-    std::vector<std::int64_t> logged() {
-        std::vector<std::int64_t> seqs;
-        for (const auto& e : need(server.store->log().by_origin(need(t.client().state()).device_id)))
-            seqs.push_back(e.origin_seq);
-        return seqs;
-    }
+    std::vector<std::int64_t> waiting() { return waiting_seqs(t); }
+    std::vector<std::int64_t> logged() { return logged_seqs(server, t); }
     std::vector<std::string> register_prospects(int from, int count) {
         std::vector<std::string> ids;
         for (int i = from; i < from + count; ++i)

@@ -62,18 +62,8 @@ struct TwoLanes {
         for (int i = 0; i < 8; ++i)
             t.register_prospect("客户" + std::to_string(i), "138001380" + std::to_string(10 + i));
     }
-    std::vector<std::int64_t> waiting() {
-        std::vector<std::int64_t> seqs;
-        for (const auto& e : need(t.book().changes().pending(0, 10'000))) seqs.push_back(e.seq);
-        return seqs;
-    }
-    std::vector<std::int64_t> logged() {
-        std::vector<std::int64_t> seqs;
-        for (const auto& e :
-             need(server.store->log().by_origin(need(t.client().state()).device_id)))
-            seqs.push_back(e.origin_seq);
-        return seqs;
-    }
+    std::vector<std::int64_t> waiting() { return waiting_seqs(t); }
+    std::vector<std::int64_t> logged() { return logged_seqs(server, t); }
     sync::ClientOptions batches_of_three() {
         sync::ClientOptions options;
         options.batch_size = 3;

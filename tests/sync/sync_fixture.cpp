@@ -121,4 +121,17 @@ json outbox_of(Book& book) {
     return out;
 }
 
+std::vector<std::int64_t> waiting_seqs(Tablet& t) {
+    std::vector<std::int64_t> seqs;
+    for (const auto& e : need(t.book().changes().pending(0, 10'000))) seqs.push_back(e.seq);
+    return seqs;
+}
+
+std::vector<std::int64_t> logged_seqs(StoreFixture& server, Tablet& t) {
+    std::vector<std::int64_t> seqs;
+    for (const auto& e : need(server.store->log().by_origin(need(t.client().state()).device_id)))
+        seqs.push_back(e.origin_seq);
+    return seqs;
+}
+
 }  // namespace forecourt::testing

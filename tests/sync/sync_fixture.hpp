@@ -153,5 +153,9 @@ struct TwoTablets {
 nlohmann::json records_of(storage::RecordStore& records, storage::Database& db,
                           const std::string& owner_filter = "");
 nlohmann::json outbox_of(Book& book);
+// The seqs waiting in a tablet's outbox, oldest first.
+std::vector<std::int64_t> waiting_seqs(Tablet& t);
+// The seqs of a tablet's changes in the store's log, in log order.
+std::vector<std::int64_t> logged_seqs(StoreFixture& server, Tablet& t);
 
 }  // namespace forecourt::testing
