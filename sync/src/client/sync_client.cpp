@@ -360,8 +360,9 @@ Result<detail::SentAnswer> SyncClient::send_round(Transport& transport, bool fir
 }
 
 void SyncClient::send_staged(Transport& transport, const Transport* busy, detail::Pipeline& p) {
-    Transport* second = transport.second_lane();
-    if (!second || !p.staged || p.ahead || !p.caught_up) return;
+    if (!p.staged || p.ahead || !p.caught_up) return;
+    Transport* second = transport.second_lane();  // opened only for a batch to pipeline
+    if (!second) return;
     Transport* lane = busy == second ? &transport : second;
     PreparedSync next = std::move(*std::exchange(p.staged, std::nullopt));
     p.ahead =
