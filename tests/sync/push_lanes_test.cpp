@@ -16,6 +16,32 @@ using namespace forecourt::testing;
 
 namespace {
 
+// A network that delivers a tablet's pipelined batches in the order it sent
+// them: a request naming push.follows reaches the store only once the store
+// has answered the batch it follows (or after 5 s, and is then refused).
+class InOrder {
+  public:
+    void wait_for(std::int64_t follows) {
+        std::unique_lock lock(mutex_);
+        answered_.wait_for(lock, std::chrono::seconds(5), [&] { return acked_ >= follows; });
+    }
+    void answered(const sync::Response& response) {
+        if (response.status != 200) return;
+        const auto body = nlohmann::json::parse(response.body);
+        const auto push = body.find("push");
+        if (push == body.end()) return;
+        const auto acked = push->value("acked_seq", std::int64_t{0});
+        std::lock_guard lock(mutex_);
+        acked_ = std::max(acked_, acked);
+        answered_.notify_all();
+    }
+
+  private:
+    std::mutex mutex_;
+    std::condition_variable answered_;
+    std::int64_t acked_ = 0;
+};
+
 // Requests straight to the store's handler, from whichever thread sends: the
 // two lanes of one tablet. Each lane remembers its requests' push.follows and
 // its answers' statuses; a hook may hold a request before the store sees it.
@@ -24,19 +50,22 @@ class Lane : public sync::Transport {
     Lane(StoreFixture& server, Lane* second) : server_(&server), second_(second) {}
     Result<sync::Response> send(const sync::Request& request) override {
         const auto body = nlohmann::json::parse(request.body);
+        const auto push = body.find("push");
+        const auto follow = push != body.end() ? push->value("follows", std::int64_t{0}) : -1;
         int number = 0;
         {
             std::lock_guard lock(mutex_);
-            const auto push = body.find("push");
-            follows.push_back(push != body.end() ? push->value("follows", std::int64_t{0}) : -1);
+            follows.push_back(follow);
             number = static_cast<int>(follows.size());
         }
+        if (in_order && follow > 0) in_order->wait_for(follow);
         if (before_store) before_store(number);
         auto reply = server_->service->handle(request);
         {
             std::lock_guard lock(mutex_);
             statuses.push_back(reply.response.status);
         }
+        if (in_order) in_order->answered(reply.response);
         if (on_answered) on_answered(number);
         return reply.response;
     }
@@ -46,6 +75,7 @@ class Lane : public sync::Transport {
     std::vector<std::int64_t> follows;  // 0: none; -1: nothing pushed
     std::vector<int> statuses;
     std::function<void(int)> before_store, on_answered;  // with the request's number on this lane
+    InOrder* in_order = nullptr;  // none: the store sees requests as the threads reach it
 
   private:
     std::mutex mutex_;
@@ -152,6 +182,8 @@ TEST_CASE(
     "pipelined push: batches go out on two lanes, each once and in order, and the tablet pulls no "
     "echo") {
     TwoLanes p;
+    InOrder network;
+    p.first.in_order = p.second.in_order = &network;
     const auto seqs = p.waiting();
     REQUIRE(seqs.size() >= 16);
     const auto summary = need(p.t.sync(p.first));
