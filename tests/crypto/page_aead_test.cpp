@@ -81,7 +81,8 @@ TEST_CASE("page sealing: the same bytes as libsodium's XChaCha20-Poly1305, opene
         const Sealed theirs = seal_libsodium(m);
         CHECK(ours.data == theirs.data);
         CHECK(std::memcmp(ours.tag, theirs.tag, kAeadTagBytes) == 0);
-        if (size > 0) CHECK(ours.data != m.plain);
+        // One byte seals to itself once in 256 keys; sixteen, never in practice.
+        if (size >= 16) CHECK(ours.data != m.plain);
         CHECK(open_ours(m, theirs));
         CHECK(open_libsodium(m, ours));
     }
