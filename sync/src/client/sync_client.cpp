@@ -329,12 +329,7 @@ Result<detail::SentAnswer> SyncClient::next_answer(Transport& transport, bool fi
     detail::SentAhead ahead = std::move(*p.ahead);
     p.ahead.reset();
     prepared = std::move(ahead.prepared);
-    if (prepared.pushed > 0) {
-        if (!p.staged) stage_after(prepared.last_seq, p.staged);
-        send_staged(transport, ahead.lane, p);
-        // The batch after the one now pipelined is read while both are on their way.
-        if (p.ahead) stage_after(p.ahead->prepared.last_seq, p.staged);
-    }
+    if (prepared.pushed > 0) pipeline_after(transport, ahead.lane, prepared.last_seq, p);
     return ahead.answer.get();
 }
 
@@ -348,15 +343,19 @@ Result<detail::SentAnswer> SyncClient::send_round(Transport& transport, bool fir
     }
     if (prepared.pushed > 0 && transport.sends_in_background()) {
         const auto last_seq = prepared.last_seq;
-        return detail::send_while(transport, prepared, options_.limits, [&] {
-            stage_after(last_seq, p.staged);
-            send_staged(transport, &transport, p);
-            if (p.ahead) stage_after(p.ahead->prepared.last_seq, p.staged);
-        });
+        return detail::send_while(transport, prepared, options_.limits,
+                                  [&] { pipeline_after(transport, &transport, last_seq, p); });
     }
     detail::SentAnswer answer;
     answer.reply = transport.send(prepared.request);
     return answer;
+}
+
+void SyncClient::pipeline_after(Transport& transport, const Transport* busy, std::int64_t last_seq,
+                                detail::Pipeline& p) {
+    if (!p.staged) stage_after(last_seq, p.staged);
+    send_staged(transport, busy, p);
+    if (p.ahead) stage_after(p.ahead->prepared.last_seq, p.staged);
 }
 
 void SyncClient::send_staged(Transport& transport, const Transport* busy, detail::Pipeline& p) {

@@ -170,6 +170,11 @@ private:
     // the batch after it is read into `staged`.
     Result<detail::SentAnswer> send_round(Transport& transport, bool first, PreparedSync& prepared,
                                           detail::Pipeline& pipeline);
+    // While the batch ending at `last_seq` is on its way on `busy`: the batch
+    // after it (read now unless staged already) goes out through send_staged(),
+    // and the batch after that one is read while both are on their way.
+    void pipeline_after(Transport& transport, const Transport* busy, std::int64_t last_seq,
+                        detail::Pipeline& pipeline);
     // Over a transport with a second lane, the staged batch goes out at once
     // on the lane that `busy` (the request ahead of it) is not using.
     void send_staged(Transport& transport, const Transport* busy, detail::Pipeline& pipeline);
