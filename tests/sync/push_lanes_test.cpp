@@ -233,6 +233,7 @@ TEST_CASE(
     REQUIRE(p.second.statuses.size() >= 1);
     CHECK(p.second.statuses[0] == 409);
     CHECK(summary.pushed == static_cast<int>(seqs.size()));
+    CHECK(summary.pulled == 0);
     CHECK(p.waiting().empty());
     CHECK(p.logged() == seqs);  // nothing doubled, nothing skipped, in order
     CHECK_FALSE(need(p.t.client().state()).last_error.has_value());
