@@ -3,6 +3,10 @@
 // clock re-stamping, pokes and paged pulls.
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
 #include "sync_fixture.hpp"
 
 using namespace forecourt;
@@ -246,22 +250,74 @@ TEST_CASE("store service: a pull that asks for a count learns how many changes r
     CHECK(done.pull->remaining == 0);
 }
 
-TEST_CASE("store database: keeps the page cache and the checkpoint interval it was opened with") {
+TEST_CASE("store database: keeps the page cache it was opened with; no commit checkpoints the WAL") {
     Setup s;
-    // StoreOptions' defaults: 64 MiB, given to SQLite as a negative size in
-    // KiB, and a checkpoint every 10,000 WAL pages.
+    // StoreOptions' default: 64 MiB, given to SQLite as a negative size in KiB.
     CHECK(count_rows(*s.server.store, "PRAGMA cache_size") == -64 * 1024);
-    CHECK(count_rows(*s.server.store, "PRAGMA wal_autocheckpoint") == 10'000);
+    // SQLite's automatic checkpoint, run inside a commit, is off on the writer.
+    CHECK(count_rows(*s.server.store, "PRAGMA wal_autocheckpoint") == 0);
     store::StoreOptions small;
     small.path = (s.dir.path() / "small.db").string();
     small.cache_kib = 512;
-    small.wal_autocheckpoint_pages = 200;
     auto db = need(store::StoreDatabase::create(small, "测试门店"));
     CHECK(count_rows(*db, "PRAGMA cache_size") == -512);
-    CHECK(count_rows(*db, "PRAGMA wal_autocheckpoint") == 200);
+    CHECK(count_rows(*db, "PRAGMA wal_autocheckpoint") == 0);
+}
+
+namespace {
+
+// Commits one transaction of `rows` rows, each too large to share a page:
+// it adds `rows` pages to the WAL, and a few of the b-tree above them.
+void commit_pages(store::StoreDatabase& db, int rows) {
+    auto tx = need(storage::Transaction::begin(db.db()));
+    for (int i = 0; i < rows; ++i)
+        need(db.db().exec("INSERT INTO filler (bytes) VALUES (randomblob(3000))"));
+    need(tx.commit());
+}
+
+// Waits up to 10 s for the store's checkpoints to reach `at_least`.
+bool checkpointed(store::StoreDatabase& db, int at_least) {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (db.checkpoints() < at_least && std::chrono::steady_clock::now() < give_up)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    return db.checkpoints() >= at_least;
+}
+
+}  // namespace
+
+TEST_CASE("store database: the WAL is checkpointed beside the writer, at the interval it was opened with") {
+    TempDir dir;
+    store::StoreOptions options;
+    options.path = (dir.path() / "store.db").string();
+    options.wal_autocheckpoint_pages = 200;
+    need(need(store::StoreDatabase::create(options, "测试门店"))->db().exec(
+        "CREATE TABLE filler (bytes BLOB NOT NULL)"));  // closed: the WAL is empty
+    auto db = need(store::StoreDatabase::open(options));
+    const auto file_size = [&] { return std::filesystem::file_size(options.path); };
+    const auto before = file_size();
+    commit_pages(*db, 100);
+    CHECK(db->checkpoints() == 0);  // 100 pages and a few, fewer than 200
+    CHECK(file_size() == before);   // the pages are only in the WAL
+    commit_pages(*db, 150);
+    REQUIRE(checkpointed(*db, 1));
+    CHECK(file_size() >= before + 250 * 4096);  // the pages were copied back
+    // Past 200 pages again, another, while the writer goes on.
+    for (int i = 0; i < 3; ++i) commit_pages(*db, 100);
+    CHECK(checkpointed(*db, 2));
+    CHECK(count_rows(*db, "SELECT count(*) FROM filler") == 550);
     db.reset();
-    auto reopened = need(store::StoreDatabase::open(small));
-    CHECK(count_rows(*reopened, "PRAGMA wal_autocheckpoint") == 200);
+    auto reopened = need(store::StoreDatabase::open(options));
+    CHECK(count_rows(*reopened, "SELECT count(*) FROM filler") == 550);
+    CHECK(count_rows(*reopened, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'") == 1);
+
+    // 0: no checkpoint beside the writer (SQLite's own, at closing, remains).
+    store::StoreOptions never = options;
+    never.path = (dir.path() / "never.db").string();
+    never.wal_autocheckpoint_pages = 0;
+    auto off = need(store::StoreDatabase::create(never, "测试门店"));
+    need(off->db().exec("CREATE TABLE filler (bytes BLOB NOT NULL)"));
+    commit_pages(*off, 250);
+    CHECK(off->checkpoints() == 0);
 }
 
 TEST_CASE("change log: an entry stores its fields in the wire's shape, and entries of earlier layouts still read") {

@@ -28,7 +28,8 @@ constexpr std::string_view kAdminPrefix = "admin.";
 
 Result<storage::Database> open_database(const StoreOptions& options, bool create) {
     FC_ASSIGN(auto db, storage::Database::open(connection_options(options, create)));
-    FC_TRY(db.exec("PRAGMA wal_autocheckpoint=" + std::to_string(options.wal_autocheckpoint_pages)));
+    // Never in the writer's commit: start_checkpoints() runs them beside it.
+    FC_TRY(db.exec("PRAGMA wal_autocheckpoint=0"));
     return db;
 }
 
@@ -83,6 +84,7 @@ Result<std::unique_ptr<StoreDatabase>> StoreDatabase::create(const StoreOptions&
     }
     std::unique_ptr<StoreDatabase> store(new StoreDatabase(std::move(db), options));
     FC_TRY(store->load_identity());
+    FC_TRY(store->start_checkpoints());
     return store;
 }
 
@@ -95,6 +97,7 @@ Result<std::unique_ptr<StoreDatabase>> StoreDatabase::open(const StoreOptions& o
     FC_TRY(storage::migrate(db, store_migrations()));
     std::unique_ptr<StoreDatabase> store(new StoreDatabase(std::move(db), options));
     FC_TRY(store->load_identity());
+    FC_TRY(store->start_checkpoints());
     return store;
 }
 
@@ -108,6 +111,13 @@ Status StoreDatabase::load_identity() {
                           ErrorDomain::storage);
     identity_ = StoreIdentity{*store_id, *replica_id, name.value_or("")};
     if (hlc) hlc_ = HybridClock(*clock_, Hlc{std::stoull(*hlc)});
+    return ok_status();
+}
+
+Status StoreDatabase::start_checkpoints() {
+    if (options_.wal_autocheckpoint_pages <= 0) return ok_status();
+    FC_ASSIGN(checkpointer_, WalCheckpointer::start(db_, connection_options(options_, false),
+                                                    options_.wal_autocheckpoint_pages));
     return ok_status();
 }
 

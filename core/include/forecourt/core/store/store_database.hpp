@@ -19,6 +19,7 @@
 #include "forecourt/core/store/scope_snapshot.hpp"
 #include "forecourt/core/store/store_journal.hpp"
 #include "forecourt/core/store/store_reader.hpp"
+#include "forecourt/core/store/wal_checkpointer.hpp"
 
 namespace forecourt::store {
 
@@ -31,11 +32,12 @@ struct StoreOptions {
     // dealership from one file; the change log's indexes and the hot
     // records should stay in memory (SQLite's default is 2 MiB).
     int cache_kib = 64 * 1024;
-    // WAL pages written before SQLite copies them back into the database
-    // file (its default is 1,000). A pushed batch of 500 changes dirties
-    // about that many pages, so at the default nearly every batch ended in
-    // a checkpoint that wrote the same hot pages again; 10,000 (a WAL of
-    // about 40 MB) copies each of them once per many batches.
+    // WAL pages written before they are copied back into the database file
+    // (SQLite's default is 1,000), on a thread of the store's own, beside the
+    // writer (wal_checkpointer.hpp); 0 or less: never. A pushed batch of 500
+    // changes dirties about 1,000 pages, so at SQLite's default nearly every
+    // batch ended in a checkpoint that wrote the same hot pages again;
+    // 10,000 (a WAL of about 40 MB) copies each of them once per many batches.
     int wal_autocheckpoint_pages = 10'000;
 };
 
@@ -72,6 +74,9 @@ public:
     HybridClock& hlc() { return hlc_; }
     const platform::Clock& clock() const { return *clock_; }
 
+    // WAL checkpoints run beside the writer so far (none: checkpoints are off).
+    int checkpoints() const { return checkpointer_ ? checkpointer_->checkpoints() : 0; }
+
     // A new reading connection to this store's file (see store_reader.hpp).
     Result<std::unique_ptr<StoreReader>> open_reader() const { return StoreReader::open(options_); }
     // This connection read as a reader's is (outside any transaction of its own).
@@ -89,6 +94,7 @@ public:
 private:
     StoreDatabase(storage::Database db, const StoreOptions& options);
     Status load_identity();
+    Status start_checkpoints();
 
     storage::Database db_;
     StoreOptions options_;
@@ -101,6 +107,7 @@ private:
     RecordScope scope_;
     ScopeSnapshot snapshot_;
     StoreIdentity identity_;
+    std::unique_ptr<WalCheckpointer> checkpointer_;  // stopped before db_ closes
 };
 
 }  // namespace forecourt::store
