@@ -61,8 +61,8 @@ void WalCheckpointer::run() {
         // PASSIVE: copies what no reader still needs, never waits for the
         // writer or a reader, and never blocks them. What it could not copy
         // is copied by a later one; an error is retried at the next signal.
-        const int rc = sqlite3_wal_checkpoint_v2(own_.handle(), nullptr,
-                                                 SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        const int rc = sqlite3_wal_checkpoint_v2(own_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                                 nullptr, nullptr);
         lock.lock();
         if (rc == SQLITE_OK) ++checkpoints_;
     }

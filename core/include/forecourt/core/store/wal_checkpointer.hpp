@@ -20,7 +20,7 @@ namespace forecourt::store {
 // the frames back while the writer goes on committing. SQLite restarts the WAL
 // from its beginning at the first write after a checkpoint that copied it all.
 class WalCheckpointer {
-public:
+  public:
     // Installs the commit hook on `writer` (replacing SQLite's automatic
     // checkpoint) and opens the checkpointing connection with `options`.
     // The writer must outlive this object.
@@ -35,7 +35,7 @@ public:
     // Checkpoints run to the end so far (whether or not readers let them copy every frame).
     int checkpoints() const;
 
-private:
+  private:
     WalCheckpointer(storage::Database& writer, storage::Database own, int pages);
     static int on_commit(void* self, sqlite3* db, const char* schema, int pages);
     void run();
